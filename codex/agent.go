@@ -1,0 +1,168 @@
+package codex
+
+import (
+	"encoding/json"
+	"net/mail"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Theme is the UI theme a person prefers.
+type Theme string
+
+// The themes.
+const (
+	ThemeLight Theme = "light"
+	ThemeDark  Theme = "dark"
+)
+
+// Preferences are one staff member's UI settings, as the UI shell (Nexus) reads them.
+type Preferences struct {
+	Theme             Theme             `json:"theme_preference"`
+	ColorTheme        string            `json:"preferred_color_theme"`
+	HomePage          string            `json:"home_page_preference"`
+	KnowledgeTreeView string            `json:"knowledgetree_view_preference"`
+	UI                map[string]string `json:"ui_settings,omitempty"`
+	Notifications     map[string]bool   `json:"notification_settings,omitempty"`
+}
+
+// ColorThemes are the colour themes the UI shell ships.
+var ColorThemes = []string{"default", "blue", "green", "purple", "orange", "red", "teal", "high-contrast"}
+
+// DefaultPreferences are what a person without stored preferences gets.
+func DefaultPreferences() Preferences {
+	return Preferences{Theme: ThemeLight, ColorTheme: "default", HomePage: "/", KnowledgeTreeView: "tree"}
+}
+
+// Validate checks preferences, naming the JSON field at fault.
+func (p *Preferences) Validate() error {
+	var v Validation
+	v.Check(p.Theme == ThemeLight || p.Theme == ThemeDark, "theme_preference", "must be light or dark")
+	ok := false
+	for _, c := range ColorThemes {
+		ok = ok || c == p.ColorTheme
+	}
+	v.Check(ok, "preferred_color_theme", "must be one of %v", ColorThemes)
+	v.Check(p.HomePage == "" || (len(p.HomePage) <= 200 && p.HomePage[0] == '/'), "home_page_preference", "must be a path starting with /")
+	v.Check(p.KnowledgeTreeView == "" || p.KnowledgeTreeView == "tree" || p.KnowledgeTreeView == "list" || p.KnowledgeTreeView == "grid",
+		"knowledgetree_view_preference", "must be tree, list or grid")
+	return v.Err()
+}
+
+// Agent is a staff member (or client user) known to Codex, keyed by the identity provider's e-mail.
+type Agent struct {
+	bun.BaseModel `bun:"table:agents,alias:agent" json:"-"`
+
+	ID              int64       `bun:"id,pk,autoincrement" json:"id"`
+	Email           string      `bun:"email,notnull" json:"email"`
+	Name            string      `bun:"name,notnull" json:"name"`
+	PermissionLevel Level       `bun:"permission_level,notnull" json:"permission_level"`
+	CompanyID       *int64      `bun:"company_id" json:"company_id"`
+	Preferences     Preferences `bun:"preferences,type:json" json:"preferences"`
+	LastSeenAt      *time.Time  `bun:"last_seen_at" json:"last_seen_at"`
+	CreatedAt       time.Time   `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt       time.Time   `bun:"updated_at,notnull" json:"updated_at"`
+}
+
+// Validate checks an agent's fields.
+func (a *Agent) Validate() error {
+	var v Validation
+	addr, err := mail.ParseAddress(a.Email)
+	v.Check(err == nil && addr.Address == a.Email, "email", "%q is not an e-mail address", a.Email)
+	v.Check(a.PermissionLevel.Valid(), "permission_level", "must be one of admin, technician, billing, client")
+	v.Check(a.PermissionLevel != LevelClient || a.CompanyID != nil, "company_id", "is required for a client user")
+	if err := a.Preferences.Validate(); err != nil {
+		for f, m := range ErrorFields(err) {
+			v.Add(f, "%s", m)
+		}
+	}
+	return v.Err()
+}
+
+// ExternalRef records that a Codex row mirrors a record in an outside system.
+type ExternalRef struct {
+	bun.BaseModel `bun:"table:external_refs,alias:xref" json:"-"`
+
+	ID          int64     `bun:"id,pk,autoincrement" json:"id"`
+	Entity      string    `bun:"entity,notnull" json:"entity"`
+	EntityID    int64     `bun:"entity_id,notnull" json:"entity_id"`
+	Source      string    `bun:"source,notnull" json:"source"`
+	ExternalID  string    `bun:"external_id,notnull" json:"external_id"`
+	Fingerprint string    `bun:"fingerprint,notnull" json:"fingerprint"`
+	SyncedAt    time.Time `bun:"synced_at,notnull" json:"synced_at"`
+}
+
+// The sync run statuses.
+const (
+	SyncRunning   = "running"
+	SyncSucceeded = "succeeded"
+	SyncFailed    = "failed"
+)
+
+// SyncCounts are the per-entity outcomes of a sync run.
+type SyncCounts struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Archived  int `json:"archived"`
+	Conflicts int `json:"conflicts"`
+	Failed    int `json:"failed"`
+}
+
+// Add adds o to c.
+func (c *SyncCounts) Add(o SyncCounts) {
+	c.Created += o.Created
+	c.Updated += o.Updated
+	c.Unchanged += o.Unchanged
+	c.Archived += o.Archived
+	c.Conflicts += o.Conflicts
+	c.Failed += o.Failed
+}
+
+// SyncRun is one run of an integration.
+type SyncRun struct {
+	bun.BaseModel `bun:"table:sync_runs,alias:run" json:"-"`
+
+	ID          int64                 `bun:"id,pk,autoincrement" json:"id"`
+	Source      string                `bun:"source,notnull" json:"source"`
+	Status      string                `bun:"status,notnull" json:"status"`
+	TriggeredBy string                `bun:"triggered_by,notnull" json:"triggered_by"`
+	StartedAt   time.Time             `bun:"started_at,notnull" json:"started_at"`
+	FinishedAt  *time.Time            `bun:"finished_at" json:"finished_at"`
+	Created     int                   `bun:"created,notnull" json:"created"`
+	Updated     int                   `bun:"updated,notnull" json:"updated"`
+	Unchanged   int                   `bun:"unchanged,notnull" json:"unchanged"`
+	Archived    int                   `bun:"archived,notnull" json:"archived"`
+	Failed      int                   `bun:"failed,notnull" json:"failed"`
+	Conflicts   int                   `bun:"conflicts,notnull" json:"conflicts"`
+	Counts      map[string]SyncCounts `bun:"counts,type:json" json:"counts"`
+	Error       string                `bun:"error,notnull" json:"error"`
+	Watermark   *time.Time            `bun:"watermark" json:"watermark"`
+}
+
+// AuditEntry records one write: who changed what, from what to what, in which request.
+type AuditEntry struct {
+	bun.BaseModel `bun:"table:audit_log,alias:audit" json:"-"`
+
+	ID        int64           `bun:"id,pk,autoincrement" json:"id"`
+	Actor     string          `bun:"actor,notnull" json:"actor"`
+	Action    string          `bun:"action,notnull" json:"action"`
+	Entity    string          `bun:"entity,notnull" json:"entity"`
+	EntityID  int64           `bun:"entity_id,notnull" json:"entity_id"`
+	CompanyID *int64          `bun:"company_id" json:"company_id"`
+	Before    json.RawMessage `bun:"before,type:json" json:"before"`
+	After     json.RawMessage `bun:"after,type:json" json:"after"`
+	RequestID string          `bun:"request_id,notnull" json:"request_id"`
+	At        time.Time       `bun:"at,notnull" json:"at"`
+}
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	Actor    string
+	Entity   string
+	EntityID *int64
+	Action   string
+	Since    *time.Time
+	Scope    []int64
+}
