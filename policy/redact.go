@@ -1,0 +1,241 @@
+package policy
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hivematrix/codex/codex"
+	"github.com/hivematrix/codex/redact"
+)
+
+// redactors holds, per company, its compliance level and a redactor that knows the names
+// of its contacts. It is built once per batch that must be redacted.
+type redactors struct {
+	levels map[int64]codex.ComplianceLevel
+	byID   map[int64]*redact.Redactor
+}
+
+// redactorsFor loads what redaction of rows of the given companies needs: two statements,
+// whatever the number of rows.
+func (s *service) redactorsFor(ctx context.Context, companyIDs []int64) (*redactors, error) {
+	ids := slices.Clone(companyIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	sys := codex.WithPrincipal(ctx, codex.SystemPrincipal("policy"))
+	companies, errs := s.in.Companies.CompaniesByIDs(sys, ids)
+	contacts, err := s.in.Contacts.ContactsByCompanies(sys, ids, codex.ContactFilter{IncludeArchived: true}, 0)
+	if err != nil {
+		return nil, err
+	}
+	r := &redactors{levels: map[int64]codex.ComplianceLevel{}, byID: map[int64]*redact.Redactor{}}
+	for i, id := range ids {
+		level := codex.ComplianceCJIS // unknown company: redact the most
+		if errs == nil || errs[i] == nil {
+			if companies[i] != nil {
+				level = companies[i].ComplianceLevel
+			}
+		}
+		var names []string
+		for _, c := range contacts[i] {
+			names = append(names, c.Name())
+			if full := c.FirstName + " " + c.LastName; c.LastName != "" && full != c.Name() {
+				names = append(names, full)
+			}
+		}
+		r.levels[id] = level
+		r.byID[id] = redact.New(level, names)
+	}
+	return r, nil
+}
+
+func (r *redactors) text(companyID int64, s string) string {
+	if s == "" {
+		return s
+	}
+	return r.byID[companyID].Text(s)
+}
+
+func (r *redactors) has(companyID int64, c redact.Class) bool {
+	return redact.Redacts(r.levels[companyID], c)
+}
+
+func (r *redactors) contact(c *codex.Contact) {
+	id := c.CompanyID
+	if c.ForCompanyID != 0 {
+		id = c.ForCompanyID
+	}
+	if r.has(id, redact.Person) {
+		c.DisplayName = redact.Name(c.Name())
+		c.LastName = initial(c.LastName)
+	}
+	if r.has(id, redact.Email) && c.Email != "" {
+		c.Email = "<EMAIL_ADDRESS>"
+	}
+	if r.has(id, redact.Phone) {
+		if c.PhoneWork != "" {
+			c.PhoneWork = "<PHONE_NUMBER>"
+		}
+		if c.PhoneMobile != "" {
+			c.PhoneMobile = "<PHONE_NUMBER>"
+		}
+	}
+	c.Notes = r.text(id, c.Notes)
+	c.Title = r.text(id, c.Title)
+}
+
+func initial(last string) string {
+	for _, r := range last {
+		return string(r) + "."
+	}
+	return ""
+}
+
+// redactContacts redacts contacts in place when the caller must get redacted data.
+func (s *service) redactContacts(ctx context.Context, p *codex.Principal, cs ...*codex.Contact) error {
+	if !p.MustRedact() || len(cs) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(cs))
+	for _, c := range cs {
+		if c != nil {
+			ids = append(ids, c.CompanyID, c.ForCompanyID)
+		}
+	}
+	r, err := s.redactorsFor(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c != nil {
+			r.contact(c)
+		}
+	}
+	return nil
+}
+
+// redactTickets redacts ticket subjects and descriptions by their company's level.
+func (s *service) redactTickets(ctx context.Context, p *codex.Principal, ts ...*codex.Ticket) error {
+	if !p.MustRedact() || len(ts) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(ts))
+	for _, t := range ts {
+		if t != nil {
+			ids = append(ids, t.CompanyID)
+		}
+	}
+	r, err := s.redactorsFor(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t != nil {
+			t.Subject = r.text(t.CompanyID, t.Subject)
+			t.Description = r.text(t.CompanyID, t.Description)
+		}
+	}
+	return nil
+}
+
+// redactAlerts redacts alert messages by their company's level.
+func (s *service) redactAlerts(ctx context.Context, p *codex.Principal, as ...*codex.Alert) error {
+	if !p.MustRedact() || len(as) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(as))
+	for _, a := range as {
+		ids = append(ids, a.CompanyID)
+	}
+	r, err := s.redactorsFor(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		a.Message = r.text(a.CompanyID, a.Message)
+	}
+	return nil
+}
+
+// redactCompanies redacts companies' free text by their own level.
+func (s *service) redactCompanies(ctx context.Context, p *codex.Principal, cs ...*codex.Company) error {
+	if !p.MustRedact() || len(cs) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(cs))
+	for _, c := range cs {
+		if c != nil {
+			ids = append(ids, c.ID)
+		}
+	}
+	r, err := s.redactorsFor(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c != nil {
+			c.Description = r.text(c.ID, c.Description)
+		}
+	}
+	return nil
+}
+
+// guardAssets strips secrets for non-admins and redacts free text when asked.
+func (s *service) guardAssets(ctx context.Context, p *codex.Principal, as ...*codex.Asset) error {
+	if !p.SeesSecrets() {
+		for _, a := range as {
+			if a != nil {
+				a.StripSecrets()
+			}
+		}
+	}
+	if !p.MustRedact() || len(as) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(as))
+	for _, a := range as {
+		if a != nil {
+			ids = append(ids, a.CompanyID)
+		}
+	}
+	r, err := s.redactorsFor(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		if a != nil {
+			a.Notes = r.text(a.CompanyID, a.Notes)
+		}
+	}
+	return nil
+}
+
+// redactEquipment redacts equipment notes when asked.
+func (s *service) redactEquipment(ctx context.Context, p *codex.Principal, es ...*codex.NetworkEquipment) error {
+	if !p.MustRedact() || len(es) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(es))
+	for _, e := range es {
+		if e != nil {
+			ids = append(ids, e.CompanyID)
+		}
+	}
+	r, err := s.redactorsFor(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e != nil {
+			e.Notes = r.text(e.CompanyID, e.Notes)
+		}
+	}
+	return nil
+}
+
+func flatten[T any](groups [][]*T) []*T {
+	var out []*T
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
