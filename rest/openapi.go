@@ -1,0 +1,231 @@
+package rest
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hivematrix/codex/codex"
+)
+
+// enums lists the values of the codex enumerations, for the schemas.
+var enums = map[reflect.Type][]string{
+	reflect.TypeFor[codex.CompanyKind]():     {"client", "vendor", "internal"},
+	reflect.TypeFor[codex.CompanyStatus]():   {"active", "inactive"},
+	reflect.TypeFor[codex.ComplianceLevel](): {"standard", "hipaa", "cjis"},
+	reflect.TypeFor[codex.Designation]():     {"primary", "secondary", "none"},
+	reflect.TypeFor[codex.AssetType]():       strs(codex.AssetTypes),
+	reflect.TypeFor[codex.AssetStatus]():     {"active", "in_repair", "retired"},
+	reflect.TypeFor[codex.EquipmentType]():   {"router", "switch", "firewall", "access_point", "other"},
+	reflect.TypeFor[codex.TicketStatus]():    {"open", "pending", "resolved", "closed"},
+	reflect.TypeFor[codex.TicketPriority]():  {"low", "medium", "high", "urgent"},
+	reflect.TypeFor[codex.Theme]():           {"light", "dark"},
+}
+
+func strs[E ~string](es []E) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = string(e)
+	}
+	return out
+}
+
+var pathParam = regexp.MustCompile(`\{([a-zA-Z_]+)\}`)
+
+// openAPI serves the document, built once from the route table.
+func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {
+	a.once.Do(func() {
+		a.doc, _ = json.MarshalIndent(a.Document(), "", "  ")
+	})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(a.doc)
+}
+
+// Document returns the OpenAPI 3 description of the routes: paths relative to the /api
+// server, operations with their parameters, and component schemas derived from the Go
+// types' json tags.
+func (a *API) Document() map[string]any {
+	schemas := map[string]any{}
+	s := &schemaGen{schemas: schemas}
+	problem := s.of(reflect.TypeFor[Problem]())
+	paths := map[string]any{}
+	for _, rt := range a.tbl {
+		item, _ := paths[rt.pattern].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rt.pattern] = item
+		}
+		op := map[string]any{
+			"summary":     rt.summary,
+			"operationId": operationID(rt),
+			"tags":        []string{rt.tag},
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.pattern, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
+				"schema": map[string]any{"type": "integer", "format": "int64"}})
+		}
+		for _, p := range append(slices.Clone(rt.params), redactParam) {
+			params = append(params, queryParam(p))
+		}
+		op["parameters"] = params
+		if rt.body != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/json": map[string]any{"schema": s.of(rt.body)}}}
+		}
+		ok := map[string]any{"description": http.StatusText(rt.status)}
+		if rt.result != nil {
+			schema := s.of(rt.result)
+			content := map[string]any{}
+			if rt.list {
+				schema = map[string]any{"type": "array", "items": schema}
+				content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}
+				ok["headers"] = map[string]any{
+					"X-Total-Count": map[string]any{"description": "Rows matching the filters.", "schema": map[string]any{"type": "integer"}},
+					"Link":          map[string]any{"description": `rel="next" and rel="prev" pages of the same query.`, "schema": map[string]any{"type": "string"}},
+				}
+			}
+			content["application/json"] = map[string]any{"schema": schema}
+			ok["content"] = content
+		}
+		op["responses"] = map[string]any{
+			strconv.Itoa(rt.status): ok,
+			"default": map[string]any{"description": "A problem (RFC 9457).",
+				"content": map[string]any{"application/problem+json": map[string]any{"schema": problem}}},
+		}
+		if rt.public {
+			op["security"] = []any{}
+		}
+		item[strings.ToLower(rt.method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "Codex REST API", "version": "1",
+			"description": "The documented /api paths of Codex, over the same services and policy as GraphQL."},
+		"servers":  []any{map[string]any{"url": "/api"}},
+		"security": []any{map[string]any{"bearer": []string{}}},
+		"paths":    paths,
+		"components": map[string]any{
+			"schemas": schemas,
+			"securitySchemes": map[string]any{"bearer": map[string]any{
+				"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+		},
+	}
+}
+
+// operationID names an operation after its method and path: getCompaniesIdChildren.
+func operationID(rt route) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(rt.method))
+	for _, part := range strings.FieldsFunc(rt.pattern, func(r rune) bool { return r == '/' || r == '_' || r == '{' || r == '}' || r == '.' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+func queryParam(p param) map[string]any {
+	schema := map[string]any{"type": p.typ}
+	if p.format != "" {
+		schema["format"] = p.format
+	}
+	if len(p.enum) > 0 {
+		schema["enum"] = p.enum
+	}
+	if p.list {
+		schema = map[string]any{"type": "array", "items": schema}
+	}
+	out := map[string]any{"name": p.name, "in": "query", "description": p.doc, "schema": schema}
+	if p.list {
+		out["style"], out["explode"] = "form", false
+	}
+	if p.required {
+		out["required"] = true
+	}
+	return out
+}
+
+// schemaGen derives JSON schemas from Go types, naming each struct in components.
+type schemaGen struct {
+	schemas map[string]any
+}
+
+func (s *schemaGen) of(t reflect.Type) map[string]any {
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == dateType:
+		return map[string]any{"type": "string", "format": "date"}
+	case t == reflect.TypeFor[json.RawMessage]():
+		return map[string]any{}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		inner := s.of(t.Elem())
+		if t.Elem().Kind() == reflect.Struct && !slices.Contains([]reflect.Type{timeType, dateType}, t.Elem()) {
+			return inner // a row, not a nullable field
+		}
+		out := map[string]any{"nullable": true}
+		for k, v := range inner {
+			out[k] = v
+		}
+		return out
+	case reflect.String:
+		out := map[string]any{"type": "string"}
+		if e, ok := enums[t]; ok {
+			out["enum"] = e
+		}
+		return out
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return map[string]any{"type": "integer", "format": "int64"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": s.of(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": s.of(t.Elem())}
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		name := t.Name()
+		ref := map[string]any{"$ref": "#/components/schemas/" + name}
+		if _, done := s.schemas[name]; done {
+			return ref
+		}
+		s.schemas[name] = nil // reserve against recursion
+		props := map[string]any{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			n := jsonName(f)
+			if n == "" {
+				continue
+			}
+			p := s.of(f.Type)
+			if slices.Contains(readOnly, n) {
+				p = withKey(p, "readOnly", true)
+			}
+			props[n] = p
+		}
+		s.schemas[name] = map[string]any{"type": "object", "properties": props}
+		return ref
+	}
+	return map[string]any{}
+}
+
+// withKey returns schema with one more keyword; a $ref cannot take siblings in 3.0, so it
+// is wrapped in allOf.
+func withKey(schema map[string]any, k string, v any) map[string]any {
+	if _, ok := schema["$ref"]; ok {
+		return map[string]any{"allOf": []any{schema}, k: v}
+	}
+	out := map[string]any{k: v}
+	for kk, vv := range schema {
+		out[kk] = vv
+	}
+	return out
+}

@@ -1,0 +1,46 @@
+package rest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+
+	"github.com/hivematrix/codex/codex"
+)
+
+// RequestIDHeader carries the request id, in the request (optional) and in every response.
+const RequestIDHeader = "X-Request-ID"
+
+// RequestID is middleware that gives every request an id: the caller's X-Request-ID when
+// it is sane (1 to 128 printable ASCII characters), otherwise a new random one. The id is
+// set on the response before anything else is written and stored in the context
+// (codex.WithRequestID), where the logs, problem bodies and the audit log find it.
+func RequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(RequestIDHeader)
+		if !saneRequestID(id) {
+			id = newRequestID()
+		}
+		w.Header().Set(RequestIDHeader, id)
+		next.ServeHTTP(w, r.WithContext(codex.WithRequestID(r.Context(), id)))
+	})
+}
+
+// saneRequestID reports whether a caller's id may be echoed into headers and logs.
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics instead)
+	return hex.EncodeToString(b[:])
+}

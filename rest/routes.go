@@ -1,0 +1,22 @@
+package rest
+
+import (
+	"net/http"
+	"reflect"
+)
+
+// routes is the route table: every path of the REST API, registered by Routes and
+// described by /api/openapi.json from these same rows.
+func (a *API) routes() []route {
+	var rts []route
+	rts = append(rts, a.companyRoutes()...)
+	rts = append(rts, a.contactRoutes()...)
+	rts = append(rts, a.assetRoutes()...)
+	rts = append(rts, a.networkRoutes()...)
+	rts = append(rts, a.ticketRoutes()...)
+	rts = append(rts, a.settingsRoutes()...)
+	rts = append(rts, route{method: http.MethodGet, pattern: "/openapi.json", tag: "meta",
+		summary: "This API's OpenAPI 3 description, generated from the route table",
+		result:  reflect.TypeFor[map[string]any](), status: http.StatusOK, handler: a.openAPI})
+	return rts
+}
