@@ -91,6 +91,12 @@ type ExternalRef struct {
 	ExternalID  string    `bun:"external_id,notnull" json:"external_id"`
 	Fingerprint string    `bun:"fingerprint,notnull" json:"fingerprint"`
 	SyncedAt    time.Time `bun:"synced_at,notnull" json:"synced_at"`
+	// Upstream is the sync engine's snapshot of the outside record's mapped fields as last
+	// synced (pulled or pushed), in Codex's terms: the base of its three-way comparison.
+	Upstream map[string]string `bun:"upstream,type:json" json:"upstream"`
+	// GoneAt is when the sync engine found the outside record missing from a complete
+	// listing and archived the row because of it; nil while the record exists.
+	GoneAt *time.Time `bun:"gone_at" json:"gone_at"`
 }
 
 // The sync run statuses.
@@ -139,6 +145,9 @@ type SyncRun struct {
 	Counts      map[string]SyncCounts `bun:"counts,type:json" json:"counts"`
 	Error       string                `bun:"error,notnull" json:"error"`
 	Watermark   *time.Time            `bun:"watermark" json:"watermark"`
+	// Problems lists what went wrong with single records of a run that went on: skipped
+	// malformed records, rejected writes, failed pushes (at most MaxSyncProblems).
+	Problems []string `bun:"problems,type:json" json:"problems"`
 }
 
 // AuditEntry records one write: who changed what, from what to what, in which request.

@@ -168,6 +168,32 @@ type SyncStore interface {
 	SyncRun(ctx context.Context, id int64) (*SyncRun, error)
 	SyncRuns(ctx context.Context, source string, p PageArgs) (*Page[SyncRun], error)
 	LastSyncRun(ctx context.Context, source string, status string) (*SyncRun, error)
+	// SaveSyncRunProblems records the per-record problems of a run (see SyncRun.Problems).
+	SaveSyncRunProblems(ctx context.Context, runID int64, problems []string) error
+
+	// ExternalRefsByExternalIDs returns the references of outside records of one source
+	// and entity, one per key in key order, nil for a record Codex does not know.
+	ExternalRefsByExternalIDs(ctx context.Context, source, entity string, externalIDs []string) ([]*ExternalRef, error)
+	// EachExternalRef calls fn with every reference of one source and entity, in id order.
+	EachExternalRef(ctx context.Context, source, entity string, fn func(*ExternalRef) error) error
+	// SaveExternalRefs inserts or updates references by (source, entity, external id),
+	// every column included, in one transaction; it sets their ids.
+	SaveExternalRefs(ctx context.Context, refs []*ExternalRef) error
+
+	// The Import methods create rows mirrored from an outside system together with their
+	// references (refs[i] links rows[i]; the store sets its EntityID), in one transaction,
+	// audited like single creates: all of them or none.
+	ImportCompanies(ctx context.Context, rows []*Company, refs []*ExternalRef) error
+	ImportContacts(ctx context.Context, rows []*Contact, refs []*ExternalRef) error
+	ImportAssets(ctx context.Context, rows []*Asset, refs []*ExternalRef) error
+	ImportEquipment(ctx context.Context, rows []*NetworkEquipment, refs []*ExternalRef) error
+
+	// SaveSyncConflicts records conflicts; an open conflict of the same row and field is
+	// updated in place rather than repeated. It sets their ids.
+	SaveSyncConflicts(ctx context.Context, conflicts []*SyncConflict) error
+	SyncConflicts(ctx context.Context, f SyncConflictFilter, p PageArgs) (*Page[SyncConflict], error)
+	// ResolveSyncConflict marks a conflict resolved (resolving it twice changes nothing).
+	ResolveSyncConflict(ctx context.Context, id int64) (*SyncConflict, error)
 }
 
 // Services bundles every service, as the transports receive them.

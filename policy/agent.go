@@ -164,3 +164,101 @@ func (s *service) LastSyncRun(ctx context.Context, source, status string) (*code
 	}
 	return s.in.Sync.LastSyncRun(ctx, source, status)
 }
+
+func (s *service) SaveSyncRunProblems(ctx context.Context, runID int64, problems []string) error {
+	if _, err := allow(ctx, codex.Write, codex.ResSync); err != nil {
+		return err
+	}
+	return s.in.Sync.SaveSyncRunProblems(ctx, runID, problems)
+}
+
+func (s *service) ExternalRefsByExternalIDs(ctx context.Context, source, entity string, externalIDs []string) ([]*codex.ExternalRef, error) {
+	if _, err := allow(ctx, codex.Read, codex.ResSync); err != nil {
+		return nil, err
+	}
+	return s.in.Sync.ExternalRefsByExternalIDs(ctx, source, entity, externalIDs)
+}
+
+func (s *service) EachExternalRef(ctx context.Context, source, entity string, fn func(*codex.ExternalRef) error) error {
+	if _, err := allow(ctx, codex.Read, codex.ResSync); err != nil {
+		return err
+	}
+	return s.in.Sync.EachExternalRef(ctx, source, entity, fn)
+}
+
+func (s *service) SaveExternalRefs(ctx context.Context, refs []*codex.ExternalRef) error {
+	if _, err := allow(ctx, codex.Write, codex.ResSync); err != nil {
+		return err
+	}
+	return s.in.Sync.SaveExternalRefs(ctx, refs)
+}
+
+// allowImport checks the rights an import needs: to run integrations and to create the
+// rows of res.
+func allowImport(ctx context.Context, res codex.Resource) error {
+	if _, err := allow(ctx, codex.Write, codex.ResSync); err != nil {
+		return err
+	}
+	_, err := allow(ctx, codex.Write, res)
+	return err
+}
+
+func (s *service) ImportCompanies(ctx context.Context, rows []*codex.Company, refs []*codex.ExternalRef) error {
+	if err := allowImport(ctx, codex.ResCompany); err != nil {
+		return err
+	}
+	for _, c := range rows {
+		if err := writeCompanyFields(ctx, companyFields(c)); err != nil {
+			return err
+		}
+	}
+	return s.in.Sync.ImportCompanies(ctx, rows, refs)
+}
+
+func (s *service) ImportContacts(ctx context.Context, rows []*codex.Contact, refs []*codex.ExternalRef) error {
+	if err := allowImport(ctx, codex.ResContact); err != nil {
+		return err
+	}
+	return s.in.Sync.ImportContacts(ctx, rows, refs)
+}
+
+func (s *service) ImportAssets(ctx context.Context, rows []*codex.Asset, refs []*codex.ExternalRef) error {
+	if err := allowImport(ctx, codex.ResAsset); err != nil {
+		return err
+	}
+	return s.in.Sync.ImportAssets(ctx, rows, refs)
+}
+
+func (s *service) ImportEquipment(ctx context.Context, rows []*codex.NetworkEquipment, refs []*codex.ExternalRef) error {
+	if err := allowImport(ctx, codex.ResNetwork); err != nil {
+		return err
+	}
+	return s.in.Sync.ImportEquipment(ctx, rows, refs)
+}
+
+func (s *service) SaveSyncConflicts(ctx context.Context, conflicts []*codex.SyncConflict) error {
+	if _, err := allow(ctx, codex.Write, codex.ResSync); err != nil {
+		return err
+	}
+	return s.in.Sync.SaveSyncConflicts(ctx, conflicts)
+}
+
+// SyncConflicts lists conflicts. Their values are copies of entity fields that cannot be
+// redacted reliably, so redacting callers may not read them (like the audit log).
+func (s *service) SyncConflicts(ctx context.Context, f codex.SyncConflictFilter, pa codex.PageArgs) (*codex.Page[codex.SyncConflict], error) {
+	p, err := allow(ctx, codex.Read, codex.ResSync)
+	if err != nil {
+		return nil, err
+	}
+	if p.MustRedact() {
+		return nil, codex.Errorf(codex.Forbidden, "sync conflicts are not available with redaction")
+	}
+	return s.in.Sync.SyncConflicts(ctx, f, pa)
+}
+
+func (s *service) ResolveSyncConflict(ctx context.Context, id int64) (*codex.SyncConflict, error) {
+	if _, err := allow(ctx, codex.Write, codex.ResSync); err != nil {
+		return nil, err
+	}
+	return s.in.Sync.ResolveSyncConflict(ctx, id)
+}
