@@ -1,0 +1,350 @@
+// Codex is the data hub of an MSP: companies in a parent/child tree, their contacts,
+// assets, network equipment and topology, tickets and alerts, served over GraphQL and
+// REST on one access policy. This package wires everything together explicitly and runs
+// the sub-commands; `go run .` with no arguments serves.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/hivematrix/codex/auth"
+	"github.com/hivematrix/codex/codex"
+	"github.com/hivematrix/codex/config"
+	"github.com/hivematrix/codex/graph"
+	"github.com/hivematrix/codex/policy"
+	"github.com/hivematrix/codex/rest"
+	"github.com/hivematrix/codex/seed"
+	"github.com/hivematrix/codex/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// server is a running Codex: its configuration, database, token verifier and the HTTP
+// handler over the policy layer.
+type server struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	db       *store.DB
+	verifier *auth.Verifier
+	svc      codex.Services
+	handler  http.Handler
+}
+
+// newServer opens and prepares the database (see openDatabase) and builds the server
+// over it. The caller closes s.db.
+func newServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
+	db, err := openDatabase(ctx, cfg, log, true)
+	if err != nil {
+		return nil, err
+	}
+	s, err := buildServer(ctx, cfg, log, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// buildServer builds the token verifier, the policy layer over db and the routes.
+func buildServer(ctx context.Context, cfg *config.Config, log *slog.Logger, db *store.DB) (*server, error) {
+	verifier, err := auth.New(ctx, authConfig(cfg.Auth), companyResolver(db))
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: log, db: db, verifier: verifier, svc: policy.New(db.Services())}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// openDatabase opens the configured database (creating an SQLite file and its directory,
+// private to the user), applies pending migrations and, when serving, loads the demo data into an empty
+// embedded database.
+func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger, serving bool) (*store.DB, error) {
+	dsn := cfg.Database.ConnectionString
+	if err := ensureDir(cfg); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	level := slog.LevelDebug
+	if serving {
+		level = slog.LevelInfo
+	}
+	log.Log(ctx, level, "database ready", "dialect", db.Dialect(), "database", config.RedactDSN(dsn))
+	if serving && cfg.Database.Embedded() && cfg.Database.DemoData {
+		if err := loadDemoIfEmpty(ctx, db, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// loadDemoIfEmpty writes the demo MSP into db when it holds no companies, so that the
+// first `go run .` has something to show.
+func loadDemoIfEmpty(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	empty, err := seed.IsEmpty(ctx, db.Bun())
+	if err != nil || !empty {
+		return err
+	}
+	start := time.Now()
+	if err := seed.Demo(ctx, policy.New(db.Services())); err != nil {
+		return err
+	}
+	log.Info("loaded demo data",
+		"reason", "the embedded database was empty",
+		"took", time.Since(start).Round(time.Millisecond),
+		"try", "go run . token --email "+seed.DemoAdmin+" --level admin")
+	return nil
+}
+
+// ensureDir creates the directory of an SQLite database file (0700) and the file itself
+// (0600; SQLite gives its -wal and -shm files the same mode): they hold client data.
+func ensureDir(cfg *config.Config) error {
+	path := sqlitePath(cfg.Database.ConnectionString)
+	if !cfg.Database.Embedded() || path == "" {
+		return nil
+	}
+	if dir := sqliteDir(cfg.Database.ConnectionString); dir != "" {
+		if err := mkdirPrivate(dir); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("database file: %w", err)
+	}
+	return f.Close()
+}
+
+// mkdirPrivate creates dir and its parents, 0700: it holds the database and keys.
+func mkdirPrivate(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("database directory: %w", err)
+	}
+	return nil
+}
+
+// sqlitePath returns the file of an SQLite path or file: URI, or "" for an in-memory
+// database.
+func sqlitePath(dsn string) string {
+	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if path == "" || path == ":memory:" || strings.Contains(query, "mode=memory") {
+		return ""
+	}
+	return path
+}
+
+// sqliteDir returns the directory of an SQLite database file, or "" for an in-memory
+// database or the current directory.
+func sqliteDir(dsn string) string {
+	if dir := filepath.Dir(sqlitePath(dsn)); dir != "." {
+		return dir
+	}
+	return ""
+}
+
+// authConfig turns the [auth] section into the verifier's configuration.
+func authConfig(a config.Auth) auth.Config {
+	return auth.Config{
+		IssuerURL:    a.IssuerURL,
+		Issuer:       a.Issuer,
+		JWKSURL:      a.JWKSURL,
+		Audience:     a.Audience,
+		ClockSkew:    a.ClockSkew,
+		RoleLevels:   a.Roles,
+		RoleClient:   a.RoleClient,
+		CompanyClaim: a.CompanyClaim,
+		Services:     a.Services,
+		DevKeyFile:   a.DevKeyFile,
+	}
+}
+
+// companyResolver finds a client token's company by its account number.
+func companyResolver(db *store.DB) auth.CompanyResolver {
+	return func(ctx context.Context, account string) (int64, error) {
+		c, err := db.CompanyByAccountNumber(ctx, account)
+		if err != nil {
+			return 0, err
+		}
+		return c.ID, nil
+	}
+}
+
+// routes builds the HTTP handler:
+//
+//	GET  /health                  no token: database check
+//	GET  /.well-known/jwks.json   no token: the development issuer's keys (when it is on)
+//	GET  /graphql (browser)       no token: the GraphQL explorer page, which holds no data
+//	     /graphql                 token: GraphQL operations (POST, or GET with a query)
+//	GET  /api/public/user/theme   no token: the UI shell's theme lookup
+//	     /api/...                 token: the REST compatibility routes
+func (s *server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(rest.RequestID, requestLog(s.log), recoverer(s.log), requestTimeout(s.cfg.Server.RequestTimeout), requestCache)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		rest.WriteProblem(w, r, codex.Errorf(codex.NotFound, "no such path: %s", r.URL.Path))
+	})
+
+	r.Method(http.MethodGet, "/health", healthHandler(s.db, s.cfg.Database.ConnectionString, time.Now))
+	if dev := s.verifier.Dev(); dev != nil {
+		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
+	}
+
+	api := rest.New(s.svc, rest.Options{Logger: s.log})
+	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
+
+	authenticated := s.verifier.Middleware(rest.WriteProblem)
+	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log}))
+	explorer := graph.ExplorerHandler("/graphql")
+	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isExplorerRequest(r) {
+			explorer.ServeHTTP(w, r)
+			return
+		}
+		gql.ServeHTTP(w, r)
+	}))
+	r.Group(func(r chi.Router) {
+		r.Use(authenticated)
+		r.Mount("/api", api.Routes())
+	})
+	return r
+}
+
+// isExplorerRequest reports whether r is a browser opening /graphql rather than an
+// operation sent by GET.
+func isExplorerRequest(r *http.Request) bool {
+	q := r.URL.Query()
+	return r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") &&
+		q.Get("query") == "" && q.Get("extensions") == ""
+}
+
+// requestCache lets the policy layer compute a client's scope once per request.
+func requestCache(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(policy.WithRequestCache(r.Context())))
+	})
+}
+
+// requestTimeout bounds each request's context; handlers see ctx.Done() and stop.
+func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then shuts down
+// gracefully: in-flight requests get cfg.Server.ShutdownTimeout to finish.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	s, err := newServer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.db.Close()
+
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	issuer := s.verifier.Issuer()
+	if s.verifier.Dev() != nil {
+		issuer += " (development issuer: `go run . token --email " + seed.DemoAdmin + " --level admin` mints a token)"
+	}
+	log.Info("codex listening", "addr", ln.Addr().String(), "version", version(), "issuer", issuer,
+		"url", "http://"+displayAddr(ln.Addr())+"/health")
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.Server.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listener address into one a person can paste into a browser.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// newLogger returns the process logger: text on a terminal, JSON otherwise, unless the
+// configuration says which.
+func newLogger(w io.Writer, lc config.Log) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: lc.Level, ReplaceAttr: readableDurations}
+	format := lc.Format
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// readableDurations logs durations as "1.5s" rather than JSON's nanoseconds.
+func readableDurations(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
+}
