@@ -254,3 +254,23 @@ func TestDevTokensRefusedWithRealIssuer(t *testing.T) {
 		t.Errorf("Verify(dev token) error = %v; want unauthenticated", err)
 	}
 }
+
+// TestVerifyCacheEndsWithToken checks that a remembered verification never outlives the
+// token: after its exp, the same token is refused even though it was accepted before.
+func TestVerifyCacheEndsWithToken(t *testing.T) {
+	v := devVerifier(t, auth.Config{ClockSkew: time.Millisecond})
+	raw := mint(t, v.Dev(), auth.MintOptions{Email: "ada@example.com", Level: codex.LevelAdmin, TTL: time.Second})
+	first, err := v.Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("Verify(fresh token) = %v", err)
+	}
+	first.Redact = true // callers may change their copy
+	again, err := v.Verify(context.Background(), raw)
+	if err != nil || again.Redact || again.Email != "ada@example.com" {
+		t.Fatalf("Verify(same token again) = %+v, %v; want an unchanged principal", again, err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if _, err := v.Verify(context.Background(), raw); codex.ErrorCode(err) != codex.Unauthenticated {
+		t.Errorf("Verify(expired, previously accepted token) error = %v; want unauthenticated", err)
+	}
+}

@@ -11,6 +11,7 @@ package auth
 import (
 	"context"
 	"crypto"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4/jwt"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -111,7 +113,21 @@ type Verifier struct {
 	verifier *oidc.IDTokenVerifier
 	resolve  CompanyResolver
 	dev      *DevIssuer
+	// verified remembers recently verified tokens (by SHA-256), so a client that sends the
+	// same token on every request pays for the signature check once a minute, not per call.
+	verified *lru.Cache[[32]byte, verifiedToken]
 }
+
+// verifiedToken is a cached verification: the principal, valid until the token expires
+// or the cache entry ages out, whichever comes first.
+type verifiedToken struct {
+	p     codex.Principal
+	until time.Time
+}
+
+// verifiedTTL bounds how long a verification is reused: a changed claim mapping, a
+// resolver answer (account number -> company) or a revoked key takes effect within it.
+const verifiedTTL = time.Minute
 
 // New builds a Verifier for cfg. In discovery mode it fetches the provider's metadata, so
 // the issuer must be reachable; in development mode it loads or creates the dev key.
@@ -123,6 +139,7 @@ func New(ctx context.Context, cfg Config, resolve CompanyResolver) (*Verifier, e
 		return nil, err
 	}
 	v := &Verifier{cfg: cfg, resolve: resolve, roles: map[string]codex.Level{}}
+	v.verified, _ = lru.New[[32]byte, verifiedToken](4096)
 	for role, level := range cfg.RoleLevels {
 		v.roles[strings.ToLower(role)] = level
 	}
@@ -241,11 +258,29 @@ func forbidden(msg string, cause error) *codex.Error {
 // trusted, Forbidden for a trusted token without rights in Codex, Unavailable when the
 // issuer's keys cannot be fetched.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*codex.Principal, error) {
+	key := sha256.Sum256([]byte(raw))
+	now := time.Now()
+	if hit, ok := v.verified.Get(key); ok {
+		if now.Before(hit.until) {
+			p := hit.p
+			return &p, nil
+		}
+		v.verified.Remove(key)
+	}
 	c, err := v.verify(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
-	return v.principal(ctx, c)
+	p, err := v.principal(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	until := now.Add(verifiedTTL)
+	if c.Expiry != nil && c.Expiry.Time().Before(until) {
+		until = c.Expiry.Time()
+	}
+	v.verified.Add(key, verifiedToken{p: *p, until: until})
+	return p, nil
 }
 
 // verify checks the token's form, signature, issuer, audience and times, and returns
