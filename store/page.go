@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -353,7 +355,21 @@ func (e *entity[T]) byParents(ctx context.Context, idb bun.IDB, keys []int64, pp
 	}
 	orderBy := e.orderBy(k, o.Desc)
 	var rows []*T
-	if limit > 0 {
+	if limit > 0 && idb.Dialect().Name() == dialect.PG {
+		// PostgreSQL: one index-ordered LIMIT per parent through LATERAL. The window form
+		// below makes the planner join every candidate row first (a hash join over the
+		// whole table for contacts), which is many times slower on a list page.
+		inner := build(idb.NewSelect().Model((*T)(nil))).ColumnExpr(e.alias + ".*")
+		if e.cols != "" {
+			inner = inner.ColumnExpr(e.cols)
+		}
+		inner = inner.Where(pp.parent + " = _k.id").OrderExpr(orderBy).Limit(limit)
+		err = idb.NewSelect().Model(&rows).
+			ModelTableExpr("unnest(?::bigint[]) AS _k(id) CROSS JOIN LATERAL (?) AS "+e.alias, pgdialect.Array(uniq(keys)), inner).
+			ColumnExpr(e.alias + ".*").
+			OrderExpr(pp.outer + ", " + orderBy).
+			Scan(ctx)
+	} else if limit > 0 {
 		inner := build(idb.NewSelect().Model((*T)(nil))).ColumnExpr(e.alias + ".*")
 		if e.cols != "" {
 			inner = inner.ColumnExpr(e.cols)
