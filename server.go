@@ -201,6 +201,7 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	GET  /health                  no token: database check
 //	GET  /.well-known/jwks.json   no token: the development issuer's keys (when it is on)
 //	GET  /graphql (browser)       no token: the GraphQL explorer page, which holds no data
+//	GET  /graphql/assets/...      no token: the explorer's scripts and styles (embedded)
 //	     /graphql                 token: GraphQL operations (POST, or GET with a query)
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
 //	     /api/...                 token: the REST compatibility routes
@@ -229,6 +230,7 @@ func (s *server) routes() http.Handler {
 		}
 		gql.ServeHTTP(w, r)
 	}))
+	r.Handle("/graphql/assets/*", explorer)
 	r.Group(func(r chi.Router) {
 		r.Use(authenticated)
 		r.Mount("/api", api.Routes())

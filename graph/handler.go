@@ -22,7 +22,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/hivematrix/codex/codex"
@@ -77,8 +76,8 @@ func (o Options) withDefaults() Options {
 
 // NewHandler returns the GraphQL endpoint over svc: operations by POST (JSON) or GET
 // (query parameters, as automatic persisted queries use), and the explorer for a browser's
-// GET. Each request gets its own dataloaders, a deadline and a request id when the server
-// has not set one.
+// GET, with its files below {endpoint}/assets/ (see ExplorerHandler). Each request gets
+// its own dataloaders, a deadline and a request id when the server has not set one.
 func NewHandler(svc codex.Services, opts Options) http.Handler {
 	opts = opts.withDefaults()
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{svc: svc, opts: opts}})
@@ -101,6 +100,10 @@ func NewHandler(svc codex.Services, opts Options) http.Handler {
 			ExplorerHandler(r.URL.Path).ServeHTTP(w, r)
 			return
 		}
+		if file, ok := explorerAssetFile(r); ok {
+			serveExplorerAsset(w, r, file)
+			return
+		}
 		ctx := r.Context()
 		if codex.RequestIDFrom(ctx) == "" {
 			ctx = codex.WithRequestID(ctx, newRequestID())
@@ -109,17 +112,6 @@ func NewHandler(svc codex.Services, opts Options) http.Handler {
 		defer cancel()
 		api.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-// ExplorerHandler serves GraphiQL for the endpoint (a path such as /graphql). The page
-// itself holds no data; its requests carry whatever bearer token the user pastes into the
-// headers editor, so the server may serve it without authentication.
-func ExplorerHandler(endpoint string) http.Handler {
-	return playground.Handler("Codex GraphQL", endpoint,
-		playground.WithGraphiqlEnablePluginExplorer(true),
-		playground.WithStoragePrefix("codex"),
-		playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer <paste a token here>"}),
-	)
 }
 
 // isExplorerRequest reports whether r is a browser opening the endpoint, rather than an
