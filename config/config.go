@@ -49,6 +49,9 @@ type Server struct {
 	RequestTimeout time.Duration
 	// ShutdownTimeout bounds how long a stopping server waits for requests in flight.
 	ShutdownTimeout time.Duration
+	// Pprof serves Go's runtime profiles (net/http/pprof) under /debug/pprof/ to
+	// administrators (an admin token); off by default.
+	Pprof bool
 }
 
 // Database is the [database] section.
@@ -134,6 +137,9 @@ type Scheduler struct {
 type Helm struct {
 	// URL is Helm's root; when set, logs are also shipped to {URL}/api/logs/ingest.
 	URL string
+	// Token is the service token sent to Helm (one HiveMatrix Core issued for service
+	// "codex"); empty means a token minted by the development issuer, when it is on.
+	Token string
 }
 
 // Log is the [log] section.
@@ -192,6 +198,7 @@ func (c *Config) bindings() []binding {
 		{"server", "listen", "CODEX_LISTEN", false, listenValue{&c.Server.Listen}},
 		{"server", "request_timeout", "CODEX_REQUEST_TIMEOUT", false, durationValue{&c.Server.RequestTimeout, time.Second}},
 		{"server", "shutdown_timeout", "CODEX_SHUTDOWN_TIMEOUT", false, durationValue{&c.Server.ShutdownTimeout, 0}},
+		{"server", "pprof", "CODEX_PPROF", false, boolValue{&c.Server.Pprof}},
 
 		{"database", "connection_string", "CODEX_DATABASE_URL", true, dsnValue{&c.Database.ConnectionString}},
 		{"database", "demo_data", "CODEX_DEMO_DATA", false, boolValue{&c.Database.DemoData}},
@@ -216,6 +223,7 @@ func (c *Config) bindings() []binding {
 		{"scheduler", "interval", "CODEX_SCHEDULER_INTERVAL", false, durationValue{&c.Scheduler.Interval, time.Minute}},
 
 		{"helm", "url", "CODEX_HELM_URL", false, urlValue{&c.Helm.URL}},
+		{"helm", "token", "CODEX_HELM_TOKEN", true, stringValue{&c.Helm.Token}},
 
 		{"log", "format", "CODEX_LOG_FORMAT", false, choiceValue{&c.Log.Format, []string{"auto", "text", "json"}}},
 		{"log", "level", "CODEX_LOG_LEVEL", false, levelValue{&c.Log.Level}},

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -21,6 +22,33 @@ import (
 
 // refChunk bounds the keys of one IN (...) list.
 const refChunk = 1000
+
+// analyzeEvery is how many rows the sync's batch writes may add to a PostgreSQL database
+// before the tables they fill are analyzed. During a first import the planner's
+// statistics still describe empty tables, and it then picks plans that get slower with
+// every page (a filter over all of a source's references instead of an index lookup);
+// autovacuum analyzes too late for the run that filled them.
+const analyzeEvery = 10000
+
+// written counts, per database, the rows the batch writes added since the last analyze.
+var written sync.Map // *DB -> *atomic.Int64
+
+// noteWritten counts n rows added to tables and analyzes them every analyzeEvery rows.
+// Analyzing is an optimization: its failure is not the write's.
+func (db *DB) noteWritten(ctx context.Context, n int, tables ...string) {
+	if !db.pg || n == 0 {
+		return
+	}
+	c, _ := written.LoadOrStore(db, new(atomic.Int64))
+	count := c.(*atomic.Int64)
+	if count.Add(int64(n)) < analyzeEvery {
+		return
+	}
+	count.Store(0)
+	for _, t := range tables {
+		_, _ = db.bun.ExecContext(ctx, "ANALYZE "+t)
+	}
+}
 
 // ExternalRefsByExternalIDs returns the references of source's records of entity with the
 // given external ids, one per key in key order (nil where there is none), with one
@@ -124,6 +152,7 @@ func (db *DB) SaveExternalRefs(ctx context.Context, refs []*codex.ExternalRef) e
 	for _, r := range refs {
 		r.ID = refs[last[refKey(r)]].ID
 	}
+	db.noteWritten(ctx, len(rows), "external_refs")
 	return nil
 }
 
@@ -166,8 +195,8 @@ func (l *jsonList) Value() (driver.Value, error) {
 // importRows writes rows and their references in one transaction: it checks that the
 // companies named by refField (company_id, or a company's parent_id) exist, inserts the
 // rows (setting their ids), lets children write what hangs off them, and gives each row
-// an audit entry. The rows have been validated.
-func importRows[T any](ctx context.Context, db *DB, noun string, rows []*T, refs []*codex.ExternalRef,
+// an audit entry. The rows have been validated; table is where they go, for noteWritten.
+func importRows[T any](ctx context.Context, db *DB, noun, table string, rows []*T, refs []*codex.ExternalRef,
 	id func(*T) int64, companyID func(*T) *int64, refField string, refOf func(*T) *int64,
 	children func(ctx context.Context, tx bun.Tx) error) error {
 	if len(rows) != len(refs) {
@@ -228,8 +257,10 @@ func importRows[T any](ctx context.Context, db *DB, noun string, rows []*T, refs
 		for _, r := range refs {
 			r.ID = 0
 		}
+		return err
 	}
-	return err
+	db.noteWritten(ctx, len(rows), "external_refs", table)
+	return nil
 }
 
 // ImportCompanies creates companies and their references in one transaction.
@@ -247,7 +278,7 @@ func (db *DB) ImportCompanies(ctx context.Context, rows []*codex.Company, refs [
 		}
 		c.CreatedAt, c.UpdatedAt = now, now
 	}
-	err := importRows(ctx, db, "company", rows, refs,
+	err := importRows(ctx, db, "company", "companies", rows, refs,
 		func(c *codex.Company) int64 { return c.ID },
 		func(c *codex.Company) *int64 { return &c.ID },
 		"parent_id", func(c *codex.Company) *int64 { return c.ParentID },
@@ -272,7 +303,7 @@ func (db *DB) ImportContacts(ctx context.Context, rows []*codex.Contact, refs []
 		}
 		c.CreatedAt, c.UpdatedAt = now, now
 	}
-	err := importRows(ctx, db, "contact", rows, refs,
+	err := importRows(ctx, db, "contact", "contacts", rows, refs,
 		func(c *codex.Contact) int64 { return c.ID },
 		func(c *codex.Contact) *int64 { return &c.CompanyID },
 		"company_id", func(c *codex.Contact) *int64 { return &c.CompanyID },
@@ -303,7 +334,7 @@ func (db *DB) ImportAssets(ctx context.Context, rows []*codex.Asset, refs []*cod
 		}
 		a.CreatedAt, a.UpdatedAt = now, now
 	}
-	err := importRows(ctx, db, "asset", rows, refs,
+	err := importRows(ctx, db, "asset", "assets", rows, refs,
 		func(a *codex.Asset) int64 { return a.ID },
 		func(a *codex.Asset) *int64 { return &a.CompanyID },
 		"company_id", func(a *codex.Asset) *int64 { return &a.CompanyID },
@@ -347,7 +378,7 @@ func (db *DB) ImportEquipment(ctx context.Context, rows []*codex.NetworkEquipmen
 		}
 		e.CreatedAt, e.UpdatedAt = now, now
 	}
-	err := importRows(ctx, db, "network_equipment", rows, refs,
+	err := importRows(ctx, db, "network_equipment", "network_equipment", rows, refs,
 		func(e *codex.NetworkEquipment) int64 { return e.ID },
 		func(e *codex.NetworkEquipment) *int64 { return &e.CompanyID },
 		"company_id", func(e *codex.NetworkEquipment) *int64 { return &e.CompanyID },

@@ -1,0 +1,176 @@
+package helm_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hivematrix/codex/codex"
+	"github.com/hivematrix/codex/helm"
+)
+
+// fakeHelm records the batches it receives.
+type fakeHelm struct {
+	mu      sync.Mutex
+	batches []map[string]any
+	auth    []string
+	block   chan struct{} // when not nil, requests wait for it
+	status  int
+}
+
+func newFakeHelm(t *testing.T) (*fakeHelm, *httptest.Server) {
+	f := &fakeHelm{status: http.StatusOK}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != helm.IngestPath {
+			http.NotFound(w, r)
+			return
+		}
+		if f.block != nil {
+			<-f.block
+		}
+		var b map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		f.mu.Lock()
+		f.batches = append(f.batches, b)
+		f.auth = append(f.auth, r.Header.Get("Authorization"))
+		status := f.status
+		f.mu.Unlock()
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+// logs returns every entry received, in order.
+func (f *fakeHelm) logs() []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []map[string]any
+	for _, b := range f.batches {
+		for _, l := range b["logs"].([]any) {
+			out = append(out, l.(map[string]any))
+		}
+	}
+	return out
+}
+
+func TestShipperSendsBatches(t *testing.T) {
+	f, srv := newFakeHelm(t)
+	s := helm.New(helm.Config{URL: srv.URL, Token: helm.StaticToken("svc-token"), BatchSize: 3, FlushEvery: time.Hour})
+	log := slog.New(s.Handler()).With("component", "sync").WithGroup("run")
+	ctx := codex.WithRequestID(codex.WithPrincipal(context.Background(), codex.SystemPrincipal("sync:datto")), "req-7")
+	log.DebugContext(ctx, "not shipped below info")
+	log.InfoContext(ctx, "run started", "id", 42, "api_key", "hunter2", slog.Group("client", "password", "pw", "host", "x"))
+	log.WarnContext(ctx, "slow", "took", time.Second)
+	log.ErrorContext(context.Background(), "failed", "error", errors.New("boom"), "request_id", "req-9", "user", "a@b.example")
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	logs := f.logs()
+	if len(logs) != 3 {
+		t.Fatalf("shipped %d records; want 3: %v", len(logs), logs)
+	}
+	f.mu.Lock()
+	if len(f.batches) != 1 || f.batches[0]["service_name"] != "codex" || f.auth[0] != "Bearer svc-token" {
+		t.Errorf("batches = %v, auth %v; want one batch of codex with the token", f.batches, f.auth)
+	}
+	f.mu.Unlock()
+	first := logs[0]
+	c := first["context"].(map[string]any)
+	if first["level"] != "INFO" || first["message"] != "run started" || first["trace_id"] != "req-7" || first["user_id"] != "system:sync:datto" {
+		t.Errorf("first = %v; want INFO with the request id and the principal", first)
+	}
+	if c["component"] != "sync" || c["run.id"] != float64(42) || c["run.api_key"] != "[redacted]" || c["run.client.password"] != "[redacted]" || c["run.client.host"] != "x" {
+		t.Errorf("context = %v; want grouped keys with secrets redacted", c)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, first["timestamp"].(string)); err != nil {
+		t.Errorf("timestamp %v: %v", first["timestamp"], err)
+	}
+	if logs[1]["level"] != "WARNING" || logs[1]["context"].(map[string]any)["run.took"] != "1s" {
+		t.Errorf("second = %v", logs[1])
+	}
+	if last := logs[2]; last["level"] != "ERROR" || last["trace_id"] != "req-9" || last["user_id"] != "a@b.example" ||
+		last["context"].(map[string]any)["run.error"] != "boom" {
+		t.Errorf("third = %v; want the error, trace and user from attributes", last)
+	}
+	if st := s.Stats(); st.Sent != 3 || st.Dropped != 0 {
+		t.Errorf("stats = %+v", st)
+	}
+}
+
+func TestShipperFlushesOnTime(t *testing.T) {
+	f, srv := newFakeHelm(t)
+	s := helm.New(helm.Config{URL: srv.URL, FlushEvery: 20 * time.Millisecond})
+	defer s.Close(context.Background())
+	slog.New(s.Handler()).Info("tick")
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.logs()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("record not shipped by the timer")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestShipperNeverBlocksAndCountsDrops(t *testing.T) {
+	f, srv := newFakeHelm(t)
+	f.block = make(chan struct{})
+	s := helm.New(helm.Config{URL: srv.URL, BatchSize: 1, QueueSize: 2, FlushEvery: time.Hour})
+	log := slog.New(s.Handler())
+	start := time.Now()
+	for range 100 {
+		log.Info("burst")
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("logging 100 records with Helm stuck took %v; want no blocking", took)
+	}
+	close(f.block)
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := s.Stats()
+	if st.Dropped == 0 || st.Sent+st.Dropped != 100 {
+		t.Errorf("stats = %+v; want drops counted and every record accounted for", st)
+	}
+}
+
+func TestShipperCountsFailedBatches(t *testing.T) {
+	f, srv := newFakeHelm(t)
+	f.status = http.StatusUnauthorized
+	var complaints strings.Builder
+	s := helm.New(helm.Config{URL: srv.URL, Token: helm.StaticToken("secret-token-value"),
+		ErrorLog: slog.New(slog.NewTextHandler(&complaints, nil))})
+	slog.New(s.Handler()).Info("x")
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Failed != 1 || st.Dropped != 1 {
+		t.Errorf("stats = %+v; want a failed batch", st)
+	}
+	if got := complaints.String(); !strings.Contains(got, "401") || strings.Contains(got, "secret-token-value") {
+		t.Errorf("complaint = %q; want the status, never the token", got)
+	}
+}
+
+func TestCachedTokenReusesUntilNearExpiry(t *testing.T) {
+	n := 0
+	src := helm.CachedToken(func() (string, error) { n++; return "t", nil }, 5*time.Minute)
+	for range 3 {
+		if tok, err := src(context.Background()); err != nil || tok != "t" {
+			t.Fatal(tok, err)
+		}
+	}
+	if n != 1 {
+		t.Errorf("minted %d tokens; want 1", n)
+	}
+}

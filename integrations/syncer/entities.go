@@ -1,0 +1,295 @@
+package syncer
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hivematrix/codex/codex"
+)
+
+// The entities a mirror writes, over the policy-wrapped services; each source adds its
+// fields, matching and pushes.
+
+type (
+	companyMirror   = mirror[codex.Company, codex.CompanyPatch]
+	contactMirror   = mirror[codex.Contact, codex.ContactPatch]
+	assetMirror     = mirror[codex.Asset, codex.AssetPatch]
+	equipmentMirror = mirror[codex.NetworkEquipment, codex.EquipmentPatch]
+)
+
+func newCompanyMirror(r *runner) *companyMirror {
+	s := r.e.svc
+	return &companyMirror{
+		r: r, entity: codex.EntityCompany,
+		load:       s.Companies.CompaniesByIDs,
+		id:         func(c *codex.Company) int64 { return c.ID },
+		archivedAt: func(c *codex.Company) *time.Time { return c.ArchivedAt },
+		update: func(ctx context.Context, id int64, p codex.CompanyPatch) error {
+			_, err := s.Companies.UpdateCompany(ctx, id, p)
+			return err
+		},
+		archive: func(ctx context.Context, id int64) error { _, err := s.Companies.ArchiveCompany(ctx, id); return err },
+		restore: func(ctx context.Context, id int64) error { _, err := s.Companies.RestoreCompany(ctx, id); return err },
+		create:  s.Sync.ImportCompanies,
+	}
+}
+
+func newContactMirror(r *runner) *contactMirror {
+	s := r.e.svc
+	return &contactMirror{
+		r: r, entity: codex.EntityContact,
+		load:       s.Contacts.ContactsByIDs,
+		id:         func(c *codex.Contact) int64 { return c.ID },
+		archivedAt: func(c *codex.Contact) *time.Time { return c.ArchivedAt },
+		update: func(ctx context.Context, id int64, p codex.ContactPatch) error {
+			_, err := s.Contacts.UpdateContact(ctx, id, p)
+			return err
+		},
+		archive: func(ctx context.Context, id int64) error { _, err := s.Contacts.ArchiveContact(ctx, id); return err },
+		restore: func(ctx context.Context, id int64) error { _, err := s.Contacts.RestoreContact(ctx, id); return err },
+		create:  s.Sync.ImportContacts,
+	}
+}
+
+func newAssetMirror(r *runner) *assetMirror {
+	s := r.e.svc
+	return &assetMirror{
+		r: r, entity: codex.EntityAsset,
+		load:       s.Assets.AssetsByIDs,
+		id:         func(a *codex.Asset) int64 { return a.ID },
+		archivedAt: func(a *codex.Asset) *time.Time { return a.ArchivedAt },
+		update: func(ctx context.Context, id int64, p codex.AssetPatch) error {
+			_, err := s.Assets.UpdateAsset(ctx, id, p)
+			return err
+		},
+		archive: func(ctx context.Context, id int64) error { _, err := s.Assets.ArchiveAsset(ctx, id); return err },
+		restore: func(ctx context.Context, id int64) error { _, err := s.Assets.RestoreAsset(ctx, id); return err },
+		create:  s.Sync.ImportAssets,
+	}
+}
+
+func newEquipmentMirror(r *runner) *equipmentMirror {
+	s := r.e.svc
+	return &equipmentMirror{
+		r: r, entity: codex.EntityEquipment,
+		load:       s.Network.EquipmentByIDs,
+		id:         func(e *codex.NetworkEquipment) int64 { return e.ID },
+		archivedAt: func(e *codex.NetworkEquipment) *time.Time { return e.ArchivedAt },
+		update: func(ctx context.Context, id int64, p codex.EquipmentPatch) error {
+			_, err := s.Network.UpdateEquipment(ctx, id, p)
+			return err
+		},
+		archive: func(ctx context.Context, id int64) error { _, err := s.Network.ArchiveEquipment(ctx, id); return err },
+		restore: func(ctx context.Context, id int64) error { _, err := s.Network.RestoreEquipment(ctx, id); return err },
+		create:  s.Sync.ImportEquipment,
+	}
+}
+
+// Company fields.
+
+func companyName(o owner, unless string) field[codex.Company, codex.CompanyPatch] {
+	return field[codex.Company, codex.CompanyPatch]{name: "name", owner: o, unless: unless,
+		get: func(c *codex.Company) string { return c.Name },
+		set: func(p *codex.CompanyPatch, v string) { p.Name = &v }}
+}
+
+func companyAccountNumber(o owner) field[codex.Company, codex.CompanyPatch] {
+	return field[codex.Company, codex.CompanyPatch]{name: "account_number", owner: o,
+		get: func(c *codex.Company) string { return ptrText(c.AccountNumber) },
+		set: func(p *codex.CompanyPatch, v string) { p.AccountNumber = &v }}
+}
+
+func companyDescription(o owner) field[codex.Company, codex.CompanyPatch] {
+	return field[codex.Company, codex.CompanyPatch]{name: "description", owner: o,
+		get: func(c *codex.Company) string { return c.Description },
+		set: func(p *codex.CompanyPatch, v string) { p.Description = &v }}
+}
+
+func companyDomains(o owner) field[codex.Company, codex.CompanyPatch] {
+	return field[codex.Company, codex.CompanyPatch]{name: "domains", owner: o,
+		get: func(c *codex.Company) string { return listText(c.Domains) },
+		set: func(p *codex.CompanyPatch, v string) { l := parseList(v); p.Domains = &l }}
+}
+
+// Asset fields.
+
+func assetString(name string, o owner, unless string, ptr func(*codex.Asset) *string, set func(*codex.AssetPatch, *string)) field[codex.Asset, codex.AssetPatch] {
+	return field[codex.Asset, codex.AssetPatch]{name: name, owner: o, unless: unless,
+		get: func(a *codex.Asset) string { return *ptr(a) },
+		set: func(p *codex.AssetPatch, v string) { set(p, &v) }}
+}
+
+func assetName(o owner, unless string) field[codex.Asset, codex.AssetPatch] {
+	return assetString("name", o, unless, func(a *codex.Asset) *string { return &a.Name },
+		func(p *codex.AssetPatch, v *string) { p.Name = v })
+}
+
+func assetHostname(o owner, unless string) field[codex.Asset, codex.AssetPatch] {
+	return assetString("hostname", o, unless, func(a *codex.Asset) *string { return &a.Hostname },
+		func(p *codex.AssetPatch, v *string) { p.Hostname = v })
+}
+
+func assetSerial(o owner, unless string) field[codex.Asset, codex.AssetPatch] {
+	return assetString("serial_number", o, unless, func(a *codex.Asset) *string { return &a.SerialNumber },
+		func(p *codex.AssetPatch, v *string) { p.SerialNumber = v })
+}
+
+func assetCompany(o owner, unless string) field[codex.Asset, codex.AssetPatch] {
+	return field[codex.Asset, codex.AssetPatch]{name: "company_id", owner: o, unless: unless,
+		get: func(a *codex.Asset) string { return idText(a.CompanyID) },
+		set: func(p *codex.AssetPatch, v string) { id := parseID(v); p.CompanyID = &id }}
+}
+
+func assetType(o owner) field[codex.Asset, codex.AssetPatch] {
+	return field[codex.Asset, codex.AssetPatch]{name: "type", owner: o,
+		get: func(a *codex.Asset) string { return string(a.Type) },
+		set: func(p *codex.AssetPatch, v string) { t := codex.AssetType(v); p.Type = &t }}
+}
+
+func assetWarranty(o owner) field[codex.Asset, codex.AssetPatch] {
+	return field[codex.Asset, codex.AssetPatch]{name: "warranty_expires", owner: o,
+		get: func(a *codex.Asset) string { return dateText(a.WarrantyExpires) },
+		set: func(p *codex.AssetPatch, v string) { p.WarrantyExpires = parseDate(v) }}
+}
+
+// take claims row id of entity for one record of the run and reports whether it was
+// free: two records (of one page, or of pages written at once) never match one row.
+func (r *runner) take(entity string, id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if id == 0 || r.claims[entity][id] {
+		return false
+	}
+	if r.claims == nil {
+		r.claims = map[string]map[int64]bool{}
+	}
+	if r.claims[entity] == nil {
+		r.claims[entity] = map[int64]bool{}
+	}
+	r.claims[entity][id] = true
+	return true
+}
+
+// claimed reports whether row id of entity was claimed by a record of the run.
+func (r *runner) claimed(entity string, id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.claims[entity][id]
+}
+
+// linkedTo returns the ids among ids that have a reference of source.
+func (r *runner) linkedTo(ctx context.Context, entity string, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	refs, err := r.e.svc.Sync.ExternalRefsByEntity(ctx, entity, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, rs := range refs {
+		for _, x := range rs {
+			if x.Source == r.source {
+				out[ids[i]] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// rowsOf maps the source's external ids of entity to Codex row ids, for the given
+// external ids.
+func (r *runner) rowsOf(ctx context.Context, entity string, extIDs []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(extIDs) == 0 {
+		return out, nil
+	}
+	refs, err := r.e.svc.Sync.ExternalRefsByExternalIDs(ctx, r.source, entity, extIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range refs {
+		if x != nil {
+			out[extIDs[i]] = x.EntityID
+		}
+	}
+	return out, nil
+}
+
+// matchAssets links records without a reference to an asset of their company that no
+// record of the source is linked to: one with the record's serial number (when not
+// blank), else one with its hostname. Only the candidates' references are read, so that
+// a first import, where nothing matches, stays cheap.
+func (r *runner) matchAssets(ctx context.Context, recs []*record[codex.Asset]) error {
+	var companies []int64
+	for _, rec := range recs {
+		companies = append(companies, parseID(rec.values["company_id"]))
+	}
+	companies = uniqIDs(companies)
+	if len(companies) == 0 {
+		return nil
+	}
+	lists, err := r.e.svc.Assets.AssetsByCompanies(ctx, companies, codex.AssetFilter{IncludeArchived: true}, 0)
+	if err != nil {
+		return err
+	}
+	byCompany := map[int64][]*codex.Asset{}
+	for i, l := range lists {
+		byCompany[companies[i]] = l
+	}
+	cands := make([][]int64, len(recs))
+	var all []int64
+	for i, rec := range recs {
+		assets := byCompany[parseID(rec.values["company_id"])]
+		for _, key := range []struct {
+			value string
+			of    func(*codex.Asset) string
+		}{
+			{rec.values["serial_number"], func(a *codex.Asset) string { return a.SerialNumber }},
+			{rec.values["hostname"], func(a *codex.Asset) string { return a.Hostname }},
+		} {
+			if key.value == "" {
+				continue
+			}
+			for _, a := range assets {
+				if strings.EqualFold(key.of(a), key.value) {
+					cands[i] = append(cands[i], a.ID)
+				}
+			}
+		}
+		all = append(all, cands[i]...)
+	}
+	return pick(ctx, r, codex.EntityAsset, recs, cands, uniqIDs(all))
+}
+
+// pick sets each record's matchID to its first candidate that no record of the source is
+// linked to and no other record of the page took.
+func pick[T any](ctx context.Context, r *runner, entity string, recs []*record[T], cands [][]int64, all []int64) error {
+	linked, err := r.linkedTo(ctx, entity, all)
+	if err != nil {
+		return err
+	}
+	for i, rec := range recs {
+		for _, id := range cands[i] {
+			if !linked[id] && r.take(entity, id) {
+				rec.matchID = id
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// uniqIDs returns the distinct non-zero ids, in first-seen order.
+func uniqIDs(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, id := range ids {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
