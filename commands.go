@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -14,9 +15,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/hivematrix/codex/auth"
 	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/config"
+	"github.com/hivematrix/codex/integrations/syncer"
 	"github.com/hivematrix/codex/policy"
 	"github.com/hivematrix/codex/seed"
 	"github.com/hivematrix/codex/store"
@@ -48,6 +52,7 @@ func commands() []command {
 		{"migrate", "[status]", "apply pending database migrations, or list them with status", runMigrate},
 		{"seed", "(--demo | --scale N) [--reset]", "load the demo MSP, or N synthetic companies for benchmarks, into an empty database", runSeed},
 		{"token", "--email E --level L [--company C] | --service S", "print a token signed by the development issuer", runToken},
+		{"sync", "freshservice | datto | all", "pull from the PSA and the RMM and push Codex's fields back, now", runSync},
 		{"config", "", "print the effective configuration, secrets masked", runConfig},
 		{"version", "", "print the version", runVersion},
 		{"help", "[command]", "show this help, or a command's flags", runHelp},
@@ -471,4 +476,28 @@ func runHelp(ctx context.Context, c *cli, args []string) error {
 	default:
 		return usagef("help takes at most one command")
 	}
+}
+
+// runSync runs the integrations once, in the foreground: a progress bar on a terminal,
+// plain lines otherwise, then a summary per source. A run already in progress (here or in
+// another Codex sharing the database) is a failure with a clear message.
+func runSync(ctx context.Context, c *cli, args []string) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	if err := c.parse(fs, args, "freshservice | datto | all", true); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("sync needs one source: freshservice, datto or all")
+	}
+	db, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fc, dc := syncer.ClientsFromConfig(c.cfg.Integrations, c.log)
+	engine := syncer.New(syncer.Config{Services: policy.New(db.Services()), Locker: db, Freshservice: fc, Datto: dc, Logger: c.log})
+	defer engine.Shutdown(context.WithoutCancel(ctx))
+	ctx = codex.WithPrincipal(ctx, codex.SystemPrincipal("sync"))
+	f, isFile := c.stdout.(*os.File)
+	return syncer.RunCLI(ctx, engine, fs.Arg(0), c.stdout, isFile && term.IsTerminal(int(f.Fd())))
 }

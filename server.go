@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -25,6 +26,8 @@ import (
 	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/config"
 	"github.com/hivematrix/codex/graph"
+	"github.com/hivematrix/codex/helm"
+	"github.com/hivematrix/codex/integrations/syncer"
 	"github.com/hivematrix/codex/policy"
 	"github.com/hivematrix/codex/rest"
 	"github.com/hivematrix/codex/seed"
@@ -46,6 +49,7 @@ type server struct {
 	db       *store.DB
 	verifier *auth.Verifier
 	svc      codex.Services
+	sync     *syncer.Engine
 	handler  http.Handler
 }
 
@@ -71,6 +75,8 @@ func buildServer(ctx context.Context, cfg *config.Config, log *slog.Logger, db *
 		return nil, err
 	}
 	s := &server{cfg: cfg, log: log, db: db, verifier: verifier, svc: policy.New(db.Services())}
+	fc, dc := syncer.ClientsFromConfig(cfg.Integrations, log)
+	s.sync = syncer.New(syncer.Config{Services: s.svc, Locker: db, Freshservice: fc, Datto: dc, Logger: log})
 	s.handler = s.routes()
 	return s, nil
 }
@@ -205,6 +211,7 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	     /graphql                 token: GraphQL operations (POST, or GET with a query)
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
 //	     /api/...                 token: the REST compatibility routes
+//	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(rest.RequestID, requestLog(s.log), recoverer(s.log), requestTimeout(s.cfg.Server.RequestTimeout), requestCache)
@@ -217,11 +224,11 @@ func (s *server) routes() http.Handler {
 		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
 	}
 
-	api := rest.New(s.svc, rest.Options{Logger: s.log})
+	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync})
 	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
 
 	authenticated := s.verifier.Middleware(rest.WriteProblem)
-	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log}))
+	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
 	explorer := graph.ExplorerHandler("/graphql")
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isExplorerRequest(r) {
@@ -234,6 +241,40 @@ func (s *server) routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(authenticated)
 		r.Mount("/api", api.Routes())
+	})
+	if s.cfg.Server.Pprof {
+		r.Group(func(r chi.Router) {
+			r.Use(authenticated, adminOnly)
+			r.Mount("/debug/pprof", pprofRoutes())
+		})
+	}
+	return r
+}
+
+// adminOnly refuses every principal but administrators (and the system) with 403.
+func adminOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !codex.PrincipalFrom(r.Context()).SeesSecrets() {
+			rest.WriteProblem(w, r, codex.Errorf(codex.Forbidden, "the runtime profiles are for administrators"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// pprofRoutes serves net/http/pprof below the mount point (the package also registers
+// itself on http.DefaultServeMux, which Codex never serves): the index, the named
+// profiles (heap, goroutine, allocs, …), and the CPU profile and execution trace, which
+// run for ?seconds= (bounded by [server] request_timeout).
+func pprofRoutes() http.Handler {
+	r := chi.NewRouter()
+	r.HandleFunc("/", pprof.Index)
+	r.HandleFunc("/cmdline", pprof.Cmdline)
+	r.HandleFunc("/profile", pprof.Profile)
+	r.HandleFunc("/symbol", pprof.Symbol)
+	r.HandleFunc("/trace", pprof.Trace)
+	r.HandleFunc("/{name}", func(w http.ResponseWriter, r *http.Request) {
+		pprof.Handler(chi.URLParam(r, "name")).ServeHTTP(w, r)
 	})
 	return r
 }
@@ -267,6 +308,12 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 // serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then shuts down
 // gracefully: in-flight requests get cfg.Server.ShutdownTimeout to finish.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if cfg.Helm.URL != "" {
+		shipper := helm.New(helm.Config{URL: cfg.Helm.URL, Token: helmToken(cfg), Level: cfg.Log.Level, ErrorLog: log})
+		defer shipper.Close(context.WithoutCancel(ctx))
+		log = slog.New(slog.NewMultiHandler(log.Handler(), shipper.Handler()))
+		log.Info("shipping logs to helm", "url", cfg.Helm.URL)
+	}
 	s, err := newServer(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -292,6 +339,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	log.Info("codex listening", "addr", ln.Addr().String(), "version", version(), "issuer", issuer,
 		"url", "http://"+displayAddr(ln.Addr())+"/health")
 
+	if cfg.Scheduler.Enabled && len(s.sync.Sources()) > 0 {
+		log.Info("integration schedule", "sources", s.sync.Sources(), "every", cfg.Scheduler.Interval)
+		go syncer.NewScheduler(s.sync, cfg.Scheduler.Interval, log).Run(ctx)
+	}
+
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -304,6 +356,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := s.sync.Shutdown(sctx); err != nil {
+		log.Warn("integration runs did not stop in time", "err", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -349,4 +404,22 @@ func readableDurations(_ []string, a slog.Attr) slog.Attr {
 		a.Value = slog.StringValue(a.Value.Duration().String())
 	}
 	return a
+}
+
+// helmToken is the service token sent with log batches: the configured one, or, with the
+// development issuer on, a short-lived token it mints for the service "codex".
+func helmToken(cfg *config.Config) helm.TokenSource {
+	if cfg.Helm.Token != "" {
+		return helm.StaticToken(cfg.Helm.Token)
+	}
+	if cfg.Auth.IssuerURL != "" || cfg.Auth.JWKSURL != "" {
+		return nil
+	}
+	return helm.CachedToken(func() (string, error) {
+		dev, err := auth.LoadOrCreateDevIssuer(cfg.Auth.DevKeyFile)
+		if err != nil {
+			return "", err
+		}
+		return dev.Mint(auth.MintOptions{Service: "codex", TTL: 5 * time.Minute})
+	}, 4*time.Minute)
 }

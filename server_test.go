@@ -454,3 +454,49 @@ func TestSQLiteDir(t *testing.T) {
 		}
 	}
 }
+
+// TestPprof checks /debug/pprof/: absent unless [server] pprof is on, and then for
+// administrators only.
+func TestPprof(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	ctx := context.Background()
+	if err := seed.Demo(ctx, policy.New(db.Services())); err != nil {
+		t.Fatalf("seed.Demo: %v", err)
+	}
+	for _, on := range []bool{false, true} {
+		cfg := testConfig(t)
+		cfg.Server.Pprof = on
+		s, err := buildServer(ctx, cfg, discardLog(), db)
+		if err != nil {
+			t.Fatalf("buildServer: %v", err)
+		}
+		admin := mint(t, s, auth.MintOptions{Email: seed.DemoAdmin, Level: codex.LevelAdmin})
+		tech := mint(t, s, auth.MintOptions{Email: "tech@example.com", Level: codex.LevelTechnician})
+		tests := []struct {
+			target, token string
+			status        int
+			contains      string
+		}{
+			{"/debug/pprof/", admin, 200, "goroutine"},
+			{"/debug/pprof/heap?debug=1", admin, 200, "heap profile"},
+			{"/debug/pprof/cmdline", admin, 200, ""},
+			{"/debug/pprof/", tech, 403, "administrators"},
+			{"/debug/pprof/heap", tech, 403, "administrators"},
+			{"/debug/pprof/", "", 401, ""},
+		}
+		for _, tc := range tests {
+			want := tc.status
+			if !on {
+				want = 404
+			}
+			w := do(t, s.handler, "GET", tc.target, tc.token, nil)
+			if w.Code != want {
+				t.Errorf("pprof=%v: GET %s = %d; want %d\n%.300s", on, tc.target, w.Code, want, w.Body)
+				continue
+			}
+			if on && !strings.Contains(w.Body.String(), tc.contains) {
+				t.Errorf("pprof=%v: GET %s lacks %q:\n%.300s", on, tc.target, tc.contains, w.Body)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package codex
 
 import (
+	"context"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -52,4 +53,11 @@ type SyncConflictFilter struct {
 	EntityID *int64
 	// OpenOnly leaves out resolved conflicts.
 	OpenOnly bool
+}
+
+// SyncStarter starts integration runs in the background; the sync engine implements it.
+// Start checks that the caller in ctx may run integrations, and refuses with a Conflict
+// while a run of the same source is in progress anywhere.
+type SyncStarter interface {
+	Start(ctx context.Context, source string) (*SyncRun, error)
 }

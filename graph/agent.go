@@ -187,3 +187,15 @@ func (r *mutationResolver) UpdateMyPreferences(ctx context.Context, in model.Upd
 	}
 	return &model.PreferencesPayload{Agent: one(ctx, a)}, nil
 }
+
+// StartSync starts an integration run in the background.
+func (r *mutationResolver) StartSync(ctx context.Context, source string) (*model.SyncRunPayload, error) {
+	if r.opts.Sync == nil {
+		return nil, codex.Errorf(codex.Unavailable, "no integration is configured")
+	}
+	run, err := r.opts.Sync.Start(ctx, source)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SyncRunPayload{SyncRun: run}, nil
+}

@@ -47,6 +47,8 @@ type Options struct {
 	APQCacheSize int
 	// QueryCacheSize is how many parsed queries are kept (default 1,000).
 	QueryCacheSize int
+	// Sync starts integration runs for `startSync`; nil means no integration is configured.
+	Sync codex.SyncStarter
 }
 
 func (o Options) withDefaults() Options {

@@ -34,12 +34,15 @@ const (
 type Options struct {
 	// Logger receives failed requests (5xx in full, 401/403 briefly); nil means slog.Default().
 	Logger *slog.Logger
+	// Sync starts integration runs for POST /sync/{source}; nil answers 503 there.
+	Sync codex.SyncStarter
 }
 
 // API is the REST compatibility layer over one set of services.
 type API struct {
 	svc  codex.Services
 	log  *slog.Logger
+	sync codex.SyncStarter
 	tbl  []route
 	mux  *chi.Mux // built by Routes; the 405 handler asks it which methods a path allows
 	once sync.Once
@@ -49,7 +52,7 @@ type API struct {
 // New returns the REST API over svc, which should be the policy layer's services: this
 // package applies no access rules of its own.
 func New(svc codex.Services, opts Options) *API {
-	a := &API{svc: svc, log: opts.Logger}
+	a := &API{svc: svc, log: opts.Logger, sync: opts.Sync}
 	if a.log == nil {
 		a.log = slog.Default()
 	}

@@ -181,6 +181,7 @@ type MutationResolver interface {
 	UpdateSubnet(ctx context.Context, input model.UpdateSubnetInput) (*model.SubnetPayload, error)
 	ArchiveSubnet(ctx context.Context, input model.ByIDInput) (*model.SubnetPayload, error)
 	UpdateMyPreferences(ctx context.Context, input model.UpdatePreferencesInput) (*model.PreferencesPayload, error)
+	StartSync(ctx context.Context, source string) (*model.SyncRunPayload, error)
 }
 type NetworkEquipmentResolver interface {
 	ID(ctx context.Context, obj *codex.NetworkEquipment) (string, error)
@@ -2040,6 +2041,13 @@ type Mutation {
 
   "Changes the caller's own UI preferences."
   updateMyPreferences("What to change." input: UpdatePreferencesInput!): PreferencesPayload!
+  """
+  Starts a run of one integration (freshservice or datto) in the background and returns it
+  while it runs; follow it with ` + "`" + `node(id:)` + "`" + ` or ` + "`" + `syncRuns` + "`" + `. Needs the right to run integrations
+  (admins, or a service granted sync). CONFLICT while a run of that source is in progress,
+  UNAVAILABLE when the integration is not configured.
+  """
+  startSync("The integration: freshservice or datto." source: String!): SyncRunPayload!
 }
 
 "Names one row by its global id."
@@ -2130,6 +2138,12 @@ input MoveCompanyInput {
   id: ID!
   "The new parent (a Company id); null or left out makes it a root."
   parentId: ID
+}
+
+"The result of ` + "`" + `startSync` + "`" + `."
+type SyncRunPayload {
+  "The run, as it started."
+  syncRun: SyncRun!
 }
 
 "The changed company."
@@ -2926,6 +2940,17 @@ func (ec *executionContext) field_Mutation_restoreNetworkEquipment_args(ctx cont
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startSync_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source", ec.unmarshalNString2string)
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg0
 	return args, nil
 }
 
@@ -12813,6 +12838,51 @@ func (ec *executionContext) fieldContext_Mutation_updateMyPreferences(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_startSync(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_startSync,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().StartSync(ctx, fc.Args["source"].(string))
+		},
+		nil,
+		ec.marshalNSyncRunPayload2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐSyncRunPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_startSync(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "syncRun":
+				return ec.fieldContext_SyncRunPayload_syncRun(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type SyncRunPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startSync_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NetworkEquipment_id(ctx context.Context, field graphql.CollectedField, obj *codex.NetworkEquipment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17789,6 +17859,69 @@ func (ec *executionContext) _SyncRunEdge_node(ctx context.Context, field graphql
 func (ec *executionContext) fieldContext_SyncRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SyncRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_SyncRun_id(ctx, field)
+			case "databaseId":
+				return ec.fieldContext_SyncRun_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_SyncRun_source(ctx, field)
+			case "status":
+				return ec.fieldContext_SyncRun_status(ctx, field)
+			case "triggeredBy":
+				return ec.fieldContext_SyncRun_triggeredBy(ctx, field)
+			case "startedAt":
+				return ec.fieldContext_SyncRun_startedAt(ctx, field)
+			case "finishedAt":
+				return ec.fieldContext_SyncRun_finishedAt(ctx, field)
+			case "created":
+				return ec.fieldContext_SyncRun_created(ctx, field)
+			case "updated":
+				return ec.fieldContext_SyncRun_updated(ctx, field)
+			case "unchanged":
+				return ec.fieldContext_SyncRun_unchanged(ctx, field)
+			case "archived":
+				return ec.fieldContext_SyncRun_archived(ctx, field)
+			case "failed":
+				return ec.fieldContext_SyncRun_failed(ctx, field)
+			case "conflicts":
+				return ec.fieldContext_SyncRun_conflicts(ctx, field)
+			case "counts":
+				return ec.fieldContext_SyncRun_counts(ctx, field)
+			case "error":
+				return ec.fieldContext_SyncRun_error(ctx, field)
+			case "watermark":
+				return ec.fieldContext_SyncRun_watermark(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type SyncRun", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRunPayload_syncRun(ctx context.Context, field graphql.CollectedField, obj *model.SyncRunPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SyncRunPayload_syncRun,
+		func(ctx context.Context) (any, error) {
+			return obj.SyncRun, nil
+		},
+		nil,
+		ec.marshalNSyncRun2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐSyncRun,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SyncRunPayload_syncRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRunPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -26400,6 +26533,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "startSync":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startSync(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28525,6 +28665,45 @@ func (ec *executionContext) _SyncRunEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._SyncRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var syncRunPayloadImplementors = []string{"SyncRunPayload"}
+
+func (ec *executionContext) _SyncRunPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SyncRunPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncRunPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncRunPayload")
+		case "syncRun":
+			out.Values[i] = ec._SyncRunPayload_syncRun(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31586,6 +31765,20 @@ func (ec *executionContext) marshalNSyncRunEdge2ᚖgithubᚗcomᚋhivematrixᚋc
 		return graphql.Null
 	}
 	return ec._SyncRunEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSyncRunPayload2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐSyncRunPayload(ctx context.Context, sel ast.SelectionSet, v model.SyncRunPayload) graphql.Marshaler {
+	return ec._SyncRunPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSyncRunPayload2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐSyncRunPayload(ctx context.Context, sel ast.SelectionSet, v *model.SyncRunPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncRunPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTheme2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTheme(ctx context.Context, v any) (codex.Theme, error) {

@@ -690,6 +690,12 @@ type SyncRunEdge struct {
 	Node *codex.SyncRun `json:"node"`
 }
 
+// The result of `startSync`.
+type SyncRunPayload struct {
+	// The run, as it started.
+	SyncRun *codex.SyncRun `json:"syncRun"`
+}
+
 // A page of tickets.
 type TicketConnection struct {
 	// The rows with their cursors.
