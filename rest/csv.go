@@ -1,16 +1,17 @@
 package rest
 
 import (
+	"bufio"
 	"encoding"
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -19,12 +20,15 @@ import (
 const csvFlushRows = 1000
 
 // column is one CSV column: the JSON name of a field (address_city for a nested field)
-// and how to write its value as the JSON shows it.
+// and how to append its value, as the JSON shows it, to a row.
 type column struct {
 	name  string
 	index []int
-	enc   func(reflect.Value) string
+	enc   cellEncoder
 }
+
+// cellEncoder appends the cell of value v to dst, unquoted.
+type cellEncoder func(dst []byte, v reflect.Value) []byte
 
 var columnCache sync.Map // reflect.Type -> []column
 
@@ -59,60 +63,137 @@ func appendColumns(cols []column, t reflect.Type, prefix string, index []int) []
 	return cols
 }
 
-var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+var (
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	textAppender  = reflect.TypeFor[encoding.TextAppender]()
+)
+
+// addr returns a pointer to v's value as an interface without copying the value to the
+// heap when v is addressable (fields of a row reached through a pointer are).
+func addr(v reflect.Value) any {
+	if v.CanAddr() {
+		return v.Addr().Interface()
+	}
+	p := reflect.New(v.Type())
+	p.Elem().Set(v)
+	return p.Interface()
+}
 
 // encoder returns how a value of type t is written in a CSV cell: as its JSON value, with
 // strings unquoted, null empty, lists joined with ';' and maps as JSON.
-func encoder(t reflect.Type) func(reflect.Value) string {
+func encoder(t reflect.Type) cellEncoder {
+	pt := reflect.PointerTo(t)
 	switch {
 	case t.Kind() == reflect.Pointer:
 		elem := encoder(t.Elem())
-		return func(v reflect.Value) string {
+		return func(dst []byte, v reflect.Value) []byte {
 			if v.IsNil() {
-				return ""
+				return dst
 			}
-			return elem(v.Elem())
+			return elem(dst, v.Elem())
 		}
 	case t == timeType:
-		return func(v reflect.Value) string { return v.Interface().(time.Time).Format(time.RFC3339Nano) }
-	case t.Implements(textMarshaler):
-		return func(v reflect.Value) string {
-			b, _ := v.Interface().(encoding.TextMarshaler).MarshalText()
-			return string(b)
+		return func(dst []byte, v reflect.Value) []byte {
+			return addr(v).(*time.Time).AppendFormat(dst, time.RFC3339Nano)
+		}
+	case pt.Implements(textAppender):
+		return func(dst []byte, v reflect.Value) []byte {
+			b, _ := addr(v).(encoding.TextAppender).AppendText(dst)
+			return b
+		}
+	case pt.Implements(textMarshaler):
+		return func(dst []byte, v reflect.Value) []byte {
+			b, _ := addr(v).(encoding.TextMarshaler).MarshalText()
+			return append(dst, b...)
 		}
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return func(v reflect.Value) string { return v.String() }
+		return func(dst []byte, v reflect.Value) []byte { return append(dst, v.String()...) }
 	case reflect.Bool:
-		return func(v reflect.Value) string { return strconv.FormatBool(v.Bool()) }
+		return func(dst []byte, v reflect.Value) []byte { return strconv.AppendBool(dst, v.Bool()) }
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return func(v reflect.Value) string { return strconv.FormatInt(v.Int(), 10) }
+		return func(dst []byte, v reflect.Value) []byte { return strconv.AppendInt(dst, v.Int(), 10) }
 	case reflect.Slice:
 		elem := encoder(t.Elem())
-		return func(v reflect.Value) string {
-			parts := make([]string, v.Len())
-			for i := range parts {
-				parts[i] = elem(v.Index(i))
+		return func(dst []byte, v reflect.Value) []byte {
+			for i := range v.Len() {
+				if i > 0 {
+					dst = append(dst, ';')
+				}
+				dst = elem(dst, v.Index(i))
 			}
-			return strings.Join(parts, ";")
+			return dst
 		}
 	case reflect.Map:
-		return func(v reflect.Value) string {
+		return func(dst []byte, v reflect.Value) []byte {
 			if v.IsNil() {
-				return ""
+				return dst
 			}
 			b, _ := json.Marshal(v.Interface())
-			return string(b)
+			return append(dst, b...)
 		}
 	}
-	return func(v reflect.Value) string {
+	return func(dst []byte, v reflect.Value) []byte {
 		b, _ := json.Marshal(v.Interface())
 		if s, err := strconv.Unquote(string(b)); err == nil {
-			return s
+			return append(dst, s...)
 		}
-		return string(b)
+		return append(dst, b...)
 	}
+}
+
+// csvWriter writes CSV records as encoding/csv's Writer does with its defaults (comma
+// separated, "\n" line ends, a field quoted when it holds a comma, a quote, a line break,
+// starts with a space, or is `\.`), from cells appended straight into one reused line.
+type csvWriter struct {
+	w    *bufio.Writer
+	line []byte
+	cell []byte // scratch for a cell being quoted
+}
+
+// endCell makes line[start:], the cell just appended, a valid CSV field and appends
+// the separator that follows it.
+func (c *csvWriter) endCell(start int, last bool) {
+	if cell := c.line[start:]; needsQuotes(cell) {
+		c.cell = append(c.cell[:0], cell...)
+		c.line = append(c.line[:start], '"')
+		for _, b := range c.cell {
+			if b == '"' {
+				c.line = append(c.line, '"')
+			}
+			c.line = append(c.line, b)
+		}
+		c.line = append(c.line, '"')
+	}
+	if last {
+		c.line = append(c.line, '\n')
+	} else {
+		c.line = append(c.line, ',')
+	}
+}
+
+func needsQuotes(cell []byte) bool {
+	if len(cell) == 0 {
+		return false
+	}
+	if string(cell) == `\.` {
+		return true
+	}
+	for _, b := range cell {
+		if b == '\n' || b == '\r' || b == '"' || b == ',' {
+			return true
+		}
+	}
+	r, _ := utf8.DecodeRune(cell)
+	return unicode.IsSpace(r)
+}
+
+// writeLine writes the finished line and starts the next one.
+func (c *csvWriter) writeLine() error {
+	_, err := c.w.Write(c.line)
+	c.line = c.line[:0]
+	return err
 }
 
 // streamCSV writes the rows run emits as CSV, flushing every csvFlushRows rows, so an
@@ -122,18 +203,19 @@ func encoder(t reflect.Type) func(reflect.Value) string {
 // truncated export for a complete one.
 func streamCSV[R any](a *API, w http.ResponseWriter, r *http.Request, name string, run func(emit func(R) error) error) {
 	cols := columnsOf(reflect.TypeFor[R]())
-	cw := csv.NewWriter(w)
+	cw := &csvWriter{w: bufio.NewWriterSize(w, 64<<10), line: make([]byte, 0, 512)}
 	rc := http.NewResponseController(w)
-	record := make([]string, len(cols))
 	rows := 0
 	start := func() error {
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		h.Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 		for i, c := range cols {
-			record[i] = c.name
+			n := len(cw.line)
+			cw.line = append(cw.line, c.name...)
+			cw.endCell(n, i == len(cols)-1)
 		}
-		return cw.Write(record)
+		return cw.writeLine()
 	}
 	err := run(func(row R) error {
 		if rows == 0 {
@@ -146,15 +228,20 @@ func streamCSV[R any](a *API, w http.ResponseWriter, r *http.Request, name strin
 			v = v.Elem()
 		}
 		for i, c := range cols {
-			record[i] = c.enc(v.FieldByIndex(c.index))
+			f := v
+			for _, x := range c.index {
+				f = f.Field(x)
+			}
+			n := len(cw.line)
+			cw.line = c.enc(cw.line, f)
+			cw.endCell(n, i == len(cols)-1)
 		}
-		if err := cw.Write(record); err != nil {
+		if err := cw.writeLine(); err != nil {
 			return err
 		}
 		rows++
 		if rows%csvFlushRows == 0 {
-			cw.Flush()
-			if err := cw.Error(); err != nil {
+			if err := cw.w.Flush(); err != nil {
 				return err
 			}
 			_ = rc.Flush()
@@ -165,8 +252,7 @@ func streamCSV[R any](a *API, w http.ResponseWriter, r *http.Request, name strin
 		err = start()
 	}
 	if err == nil {
-		cw.Flush()
-		err = cw.Error()
+		err = cw.w.Flush()
 	}
 	if err == nil {
 		return

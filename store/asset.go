@@ -133,7 +133,7 @@ func (db *DB) EachAsset(ctx context.Context, f codex.AssetFilter, fn func(*codex
 	if err != nil {
 		return err
 	}
-	return translate(assetEntity.each(ctx, db.bun, f.Order, build, fn))
+	return translate(assetEntity.each(ctx, db, f.Order, build, fn))
 }
 
 var assetsByCompany = parents[codex.Asset]{parent: "asset.company_id", of: func(a *codex.Asset) int64 { return a.CompanyID }}

@@ -124,7 +124,7 @@ func (db *DB) Companies(ctx context.Context, f codex.CompanyFilter, p codex.Page
 
 // EachCompany calls fn for every matching company, in order.
 func (db *DB) EachCompany(ctx context.Context, f codex.CompanyFilter, fn func(*codex.Company) error) error {
-	return translate(companyEntity.each(ctx, db.bun, f.Order, db.companyFilter(f), fn))
+	return translate(companyEntity.each(ctx, db, f.Order, db.companyFilter(f), fn))
 }
 
 // ChildrenByParents returns the unarchived children of each parent, ordered by name, at

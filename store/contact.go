@@ -120,7 +120,7 @@ func (db *DB) Contacts(ctx context.Context, f codex.ContactFilter, p codex.PageA
 
 // EachContact calls fn for every matching contact, in order.
 func (db *DB) EachContact(ctx context.Context, f codex.ContactFilter, fn func(*codex.Contact) error) error {
-	return translate(contactEntity.each(ctx, db.bun, f.Order, db.contactFilter(f, false), fn))
+	return translate(contactEntity.each(ctx, db, f.Order, db.contactFilter(f, false), fn))
 }
 
 var contactsByCompany = parents[codex.Contact]{

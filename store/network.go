@@ -115,7 +115,7 @@ func (db *DB) EachEquipment(ctx context.Context, f codex.EquipmentFilter, fn fun
 	if err != nil {
 		return err
 	}
-	return translate(equipmentEntity.each(ctx, db.bun, f.Order, build, fn))
+	return translate(equipmentEntity.each(ctx, db, f.Order, build, fn))
 }
 
 var equipmentByCompany = parents[codex.NetworkEquipment]{parent: "ne.company_id", of: func(e *codex.NetworkEquipment) int64 { return e.CompanyID }}

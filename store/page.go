@@ -266,9 +266,50 @@ func (e *entity[T]) page(ctx context.Context, idb bun.IDB, o codex.Order, p code
 	return pg, nil
 }
 
-// each streams every row build selects, in order o, in keyset batches so that memory
-// stays bounded and no statement holds a connection for the whole export.
-func (e *entity[T]) each(ctx context.Context, idb bun.IDB, o codex.Order,
+// each streams every row build selects, in order o, from one statement: rows are scanned
+// and handed to fn one at a time, so memory stays bounded whatever the size of the export
+// and reading the database overlaps with fn's work (encoding, writing to the client).
+// fn may run other statements (the policy layer's lookups), which take other connections
+// of the pool; so that exports can never hold every connection while their callbacks
+// wait for one, at most half the pool streams (db.streams). Beyond that, and on a pool of
+// one connection (an in-memory SQLite database), the rows come in keyset pages of 1,000
+// instead, one short statement each.
+func (e *entity[T]) each(ctx context.Context, sdb *DB, o codex.Order,
+	build func(*bun.SelectQuery) *bun.SelectQuery, fn func(*T) error) error {
+	select {
+	case sdb.streams <- struct{}{}:
+		defer func() { <-sdb.streams }()
+	default:
+		return e.eachPage(ctx, sdb.bun, o, build, fn)
+	}
+	db := sdb.bun
+	o, k, err := e.order(o)
+	if err != nil {
+		return err
+	}
+	q := e.columns(build(db.NewSelect().Model((*T)(nil)))).OrderExpr(e.orderBy(k, o.Desc))
+	rows, err := q.Rows(ctx)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		row := new(T)
+		if err := db.ScanRow(ctx, rows, row); err != nil {
+			return err
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// eachPage is each in keyset pages of 1,000 rows, one statement per page.
+func (e *entity[T]) eachPage(ctx context.Context, idb bun.IDB, o codex.Order,
 	build func(*bun.SelectQuery) *bun.SelectQuery, fn func(*T) error) error {
 	const batch = 1000
 	n := batch

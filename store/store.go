@@ -60,6 +60,11 @@ type DB struct {
 	// failpoint, when set by a test, is called at named points inside write
 	// transactions; an error it returns aborts the write there.
 	failpoint func(name string) error
+
+	// streams holds a token for each export streaming one statement (see entity.each),
+	// so that at most half the pool is held by open exports: the rest stays free for
+	// the statements their callbacks run (the policy layer's lookups) and other requests.
+	streams chan struct{}
 }
 
 // Option configures a DB.
@@ -126,6 +131,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 // New wraps an open bun database (PostgreSQL or SQLite dialect).
 func New(bdb *bun.DB, opts ...Option) *DB {
 	db := &DB{bun: bdb, pg: bdb.Dialect().Name() == dialect.PG, clock: time.Now}
+	n := bdb.Stats().MaxOpenConnections
+	if n <= 0 { // unlimited
+		n = 32
+	}
+	db.streams = make(chan struct{}, n/2)
 	for _, opt := range opts {
 		opt(db)
 	}

@@ -113,7 +113,7 @@ func (db *DB) Tickets(ctx context.Context, f codex.TicketFilter, p codex.PageArg
 
 // EachTicket calls fn for every matching ticket, in order.
 func (db *DB) EachTicket(ctx context.Context, f codex.TicketFilter, fn func(*codex.Ticket) error) error {
-	return translate(ticketEntity.each(ctx, db.bun, f.Order, db.ticketFilter(f), fn))
+	return translate(ticketEntity.each(ctx, db, f.Order, db.ticketFilter(f), fn))
 }
 
 var ticketsByCompany = parents[codex.Ticket]{parent: "ticket.company_id", of: func(t *codex.Ticket) int64 { return t.CompanyID }}
