@@ -43,6 +43,9 @@ var (
 type requestCache struct {
 	mu     sync.Mutex
 	scopes map[int64][]int64
+	// redaction holds each company's level and redactor once loaded, so redacting a
+	// streamed export costs two statements per company, not two per row.
+	redaction redactors
 }
 
 type cacheKey struct{}
@@ -50,7 +53,7 @@ type cacheKey struct{}
 // WithRequestCache returns a context in which the policy computes a client's scope once per
 // request instead of once per call. The HTTP server installs it for every request.
 func WithRequestCache(ctx context.Context) context.Context {
-	return context.WithValue(ctx, cacheKey{}, &requestCache{scopes: map[int64][]int64{}})
+	return context.WithValue(ctx, cacheKey{}, &requestCache{scopes: map[int64][]int64{}, redaction: newRedactors()})
 }
 
 // principal returns the caller, or an Unauthenticated error.

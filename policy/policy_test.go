@@ -296,3 +296,40 @@ func names(cs []*codex.Company) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// TestRedactedExportLoadsEachCompanyOnce checks that streaming tickets to a redacting
+// caller looks up each company's level and contacts once per request, not once per row.
+func TestRedactedExportLoadsEachCompanyOnce(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		sys := codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))
+		statements := func(tickets int) int {
+			for i := 0; i < tickets; i++ {
+				tk := &codex.Ticket{Source: "freshservice", ExternalID: "more-" + strings.Repeat("x", i+1), CompanyID: w.clinic.ID,
+					Subject: "Jane Doe again", Status: codex.TicketOpen, Priority: codex.PriorityLow}
+				if _, err := w.svc.Tickets.SaveTicket(sys, tk); err != nil {
+					t.Fatalf("SaveTicket = %v", err)
+				}
+			}
+			counter := storetest.CountQueries(db)
+			n := 0
+			request := as(codex.PrincipalFrom(w.brainhair)) // a new request each time
+			err := w.svc.Tickets.EachTicket(request, codex.TicketFilter{CompanyID: &w.clinic.ID}, func(tk *codex.Ticket) error {
+				n++
+				if strings.Contains(tk.Subject, "Doe") {
+					t.Errorf("streamed ticket subject %q is not redacted", tk.Subject)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d tickets streamed with %d statements", n, counter.Count())
+			return counter.Count()
+		}
+		few, many := statements(0), statements(20)
+		if many != few {
+			t.Errorf("statements for a redacted export: %d with 1 ticket, %d with 21; want the same", few, many)
+		}
+	})
+}

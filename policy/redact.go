@@ -15,19 +15,41 @@ type redactors struct {
 	byID   map[int64]*redact.Redactor
 }
 
-// redactorsFor loads what redaction of rows of the given companies needs: two statements,
-// whatever the number of rows.
+func newRedactors() redactors {
+	return redactors{levels: map[int64]codex.ComplianceLevel{}, byID: map[int64]*redact.Redactor{}}
+}
+
+// redactorsFor returns what redaction of rows of the given companies needs. Companies not
+// yet known in this request are loaded with two statements, whatever their number; with
+// the request cache installed, each company is loaded once per request.
 func (s *service) redactorsFor(ctx context.Context, companyIDs []int64) (*redactors, error) {
+	cache, _ := ctx.Value(cacheKey{}).(*requestCache)
 	ids := slices.Clone(companyIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
+	r := newRedactors()
+	if cache != nil {
+		cache.mu.Lock()
+		missing := ids[:0:0]
+		for _, id := range ids {
+			if red, ok := cache.redaction.byID[id]; ok {
+				r.byID[id], r.levels[id] = red, cache.redaction.levels[id]
+			} else {
+				missing = append(missing, id)
+			}
+		}
+		cache.mu.Unlock()
+		ids = missing
+	}
+	if len(ids) == 0 {
+		return &r, nil
+	}
 	sys := codex.WithPrincipal(ctx, codex.SystemPrincipal("policy"))
 	companies, errs := s.in.Companies.CompaniesByIDs(sys, ids)
 	contacts, err := s.in.Contacts.ContactsByCompanies(sys, ids, codex.ContactFilter{IncludeArchived: true}, 0)
 	if err != nil {
 		return nil, err
 	}
-	r := &redactors{levels: map[int64]codex.ComplianceLevel{}, byID: map[int64]*redact.Redactor{}}
 	for i, id := range ids {
 		level := codex.ComplianceCJIS // unknown company: redact the most
 		if errs == nil || errs[i] == nil {
@@ -45,7 +67,14 @@ func (s *service) redactorsFor(ctx context.Context, companyIDs []int64) (*redact
 		r.levels[id] = level
 		r.byID[id] = redact.New(level, names)
 	}
-	return r, nil
+	if cache != nil {
+		cache.mu.Lock()
+		for _, id := range ids {
+			cache.redaction.levels[id], cache.redaction.byID[id] = r.levels[id], r.byID[id]
+		}
+		cache.mu.Unlock()
+	}
+	return &r, nil
 }
 
 func (r *redactors) text(companyID int64, s string) string {
