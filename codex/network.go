@@ -230,7 +230,11 @@ type EquipmentFilter struct {
 	IPIn            string
 	IncludeArchived bool
 	Scope           []int64
-	Order           Order
+	// Columns, when not nil, names the only columns the caller will read, for the batch
+	// lookups by company (a projection, not a filter: GraphQL sets it from the fields a
+	// query selects). The rows hold those and the keys; every other field is left zero.
+	Columns []string
+	Order   Order
 }
 
 // EquipmentOrders are the orders an equipment list accepts ("name" is the default).

@@ -100,6 +100,7 @@ func (r *companyResolver) Contacts(ctx context.Context, obj *codex.Company, firs
 		return nil, err
 	}
 	f.CompanyID, f.SubtreeOf = nil, nil
+	f.Columns = nodeColumns(ctx, "Contact", contactColumns)
 	l, err := nested(ctx, r.Resolver, obj, companyKey, first, after, nestedList[codex.Contact]{
 		rel: "Company.contacts", args: f,
 		rows: func(ctx context.Context, ids []int64, limit int) ([][]*codex.Contact, error) {
@@ -147,6 +148,7 @@ func (r *companyResolver) Assets(ctx context.Context, obj *codex.Company, first 
 		return nil, err
 	}
 	f.CompanyID, f.SubtreeOf = nil, nil
+	f.Columns = nodeColumns(ctx, "Asset", assetColumns)
 	l, err := nested(ctx, r.Resolver, obj, companyKey, first, after, nestedList[codex.Asset]{
 		rel: "Company.assets", args: f,
 		rows: func(ctx context.Context, ids []int64, limit int) ([][]*codex.Asset, error) {
@@ -175,6 +177,7 @@ func (r *companyResolver) NetworkEquipment(ctx context.Context, obj *codex.Compa
 		return nil, err
 	}
 	f.CompanyID, f.SubtreeOf = nil, nil
+	f.Columns = nodeColumns(ctx, "NetworkEquipment", equipmentColumns)
 	l, err := nested(ctx, r.Resolver, obj, companyKey, first, after, nestedList[codex.NetworkEquipment]{
 		rel: "Company.networkEquipment", args: f,
 		rows: func(ctx context.Context, ids []int64, limit int) ([][]*codex.NetworkEquipment, error) {

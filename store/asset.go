@@ -11,8 +11,9 @@ import (
 )
 
 var assetEntity = &entity[codex.Asset]{
-	noun:  "asset",
-	alias: "asset",
+	noun:   "asset",
+	alias:  "asset",
+	always: []string{"id", "company_id"},
 	keys: map[string]sortKey[codex.Asset]{
 		"name":          {expr: "asset.name", kind: kindText, value: func(a *codex.Asset) any { return a.Name }},
 		"id":            {expr: "asset.id", kind: kindInt},
@@ -114,7 +115,7 @@ func (db *DB) Asset(ctx context.Context, id int64) (*codex.Asset, error) {
 
 // AssetsByIDs returns the assets with the given ids in key order.
 func (db *DB) AssetsByIDs(ctx context.Context, ids []int64) ([]*codex.Asset, []error) {
-	return assetEntity.byIDs(ctx, db.bun, ids, noFilter)
+	return assetEntity.byIDs(ctx, db, ids, noFilter)
 }
 
 // Assets lists assets.
@@ -144,7 +145,7 @@ func (db *DB) AssetsByCompanies(ctx context.Context, companyIDs []int64, f codex
 	if err != nil {
 		return nil, err
 	}
-	out, err := assetEntity.byParents(ctx, db.bun, companyIDs, assetsByCompany, f.Order, limit, build)
+	out, err := assetEntity.byParents(ctx, db, companyIDs, assetsByCompany, f.Order, limit, f.Columns, build)
 	return out, translate(err)
 }
 
@@ -154,7 +155,7 @@ func (db *DB) CountAssetsByCompanies(ctx context.Context, companyIDs []int64, f 
 	if err != nil {
 		return nil, err
 	}
-	out, err := assetEntity.countByParents(ctx, db.bun, companyIDs, "asset.company_id", build)
+	out, err := assetEntity.countByParents(ctx, db, companyIDs, "asset.company_id", build)
 	return out, translate(err)
 }
 

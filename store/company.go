@@ -103,7 +103,7 @@ func (db *DB) Company(ctx context.Context, id int64) (*codex.Company, error) {
 // CompaniesByIDs returns the companies with the given ids (archived or not) in key order,
 // with one statement; a missing id gets a NotFound error at its index.
 func (db *DB) CompaniesByIDs(ctx context.Context, ids []int64) ([]*codex.Company, []error) {
-	return companyEntity.byIDs(ctx, db.bun, ids, noFilter)
+	return companyEntity.byIDs(ctx, db, ids, noFilter)
 }
 
 // CompanyByAccountNumber returns the company with an account number.
@@ -130,10 +130,10 @@ func (db *DB) EachCompany(ctx context.Context, f codex.CompanyFilter, fn func(*c
 // ChildrenByParents returns the unarchived children of each parent, ordered by name, at
 // most limit per parent (0 = all).
 func (db *DB) ChildrenByParents(ctx context.Context, parentIDs []int64, limit int) ([][]*codex.Company, error) {
-	out, err := companyEntity.byParents(ctx, db.bun, parentIDs, parents[codex.Company]{
+	out, err := companyEntity.byParents(ctx, db, parentIDs, parents[codex.Company]{
 		parent: "company.parent_id",
 		of:     func(c *codex.Company) int64 { return *c.ParentID },
-	}, codex.Order{}, limit, func(q *bun.SelectQuery) *bun.SelectQuery {
+	}, codex.Order{}, limit, nil, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return notArchived(q, "company", false)
 	})
 	return out, translate(err)
@@ -403,7 +403,7 @@ func (db *DB) AssetCountsByType(ctx context.Context, companyIDs []int64) ([][]co
 
 // OpenTicketCounts returns, per company, the number of its open or pending tickets.
 func (db *DB) OpenTicketCounts(ctx context.Context, companyIDs []int64) ([]int, error) {
-	out, err := ticketEntity.countByParents(ctx, db.bun, companyIDs, "ticket.company_id", func(q *bun.SelectQuery) *bun.SelectQuery {
+	out, err := ticketEntity.countByParents(ctx, db, companyIDs, "ticket.company_id", func(q *bun.SelectQuery) *bun.SelectQuery {
 		return notArchived(inIDs(q, "ticket.status", codex.OpenTicketStatuses), "ticket", false)
 	})
 	return out, translate(err)
@@ -448,10 +448,10 @@ func getLocation(ctx context.Context, idb bun.IDB, id int64, lock bool) (*codex.
 
 // LocationsByCompanies returns each company's unarchived locations, by name.
 func (db *DB) LocationsByCompanies(ctx context.Context, companyIDs []int64) ([][]*codex.Location, error) {
-	out, err := locationEntity.byParents(ctx, db.bun, companyIDs, parents[codex.Location]{
+	out, err := locationEntity.byParents(ctx, db, companyIDs, parents[codex.Location]{
 		parent: "location.company_id",
 		of:     func(l *codex.Location) int64 { return l.CompanyID },
-	}, codex.Order{}, 0, func(q *bun.SelectQuery) *bun.SelectQuery { return notArchived(q, "location", false) })
+	}, codex.Order{}, 0, nil, func(q *bun.SelectQuery) *bun.SelectQuery { return notArchived(q, "location", false) })
 	return out, translate(err)
 }
 

@@ -22,9 +22,10 @@ const contactCols = "COALESCE(cc.designation, 'none') AS designation, COALESCE(c
 const homeJoin = "LEFT JOIN contact_companies AS cc ON cc.contact_id = contact.id AND cc.company_id = contact.company_id"
 
 var contactEntity = &entity[codex.Contact]{
-	noun:  "contact",
-	alias: "contact",
-	cols:  contactCols,
+	noun:   "contact",
+	alias:  "contact",
+	cols:   contactCols,
+	always: []string{"id", "company_id"},
 	keys: map[string]sortKey[codex.Contact]{
 		"name":       {expr: "contact.display_name", kind: kindText, value: func(c *codex.Contact) any { return c.DisplayName }},
 		"id":         {expr: "contact.id", kind: kindInt},
@@ -109,7 +110,7 @@ func (db *DB) Contact(ctx context.Context, id int64) (*codex.Contact, error) {
 
 // ContactsByIDs returns the contacts with the given ids in key order.
 func (db *DB) ContactsByIDs(ctx context.Context, ids []int64) ([]*codex.Contact, []error) {
-	return contactEntity.byIDs(ctx, db.bun, ids, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Join(homeJoin) })
+	return contactEntity.byIDs(ctx, db, ids, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Join(homeJoin) })
 }
 
 // Contacts lists contacts; with f.CompanyID, the designation is the one at that company.
@@ -132,13 +133,13 @@ var contactsByCompany = parents[codex.Contact]{
 // ContactsByCompanies returns the contacts serving each company (home or assigned), with
 // Designation and ForCompanyID set for that company, at most limit per company.
 func (db *DB) ContactsByCompanies(ctx context.Context, companyIDs []int64, f codex.ContactFilter, limit int) ([][]*codex.Contact, error) {
-	out, err := contactEntity.byParents(ctx, db.bun, companyIDs, contactsByCompany, f.Order, limit, db.contactFilter(f, true))
+	out, err := contactEntity.byParents(ctx, db, companyIDs, contactsByCompany, f.Order, limit, f.Columns, db.contactFilter(f, true))
 	return out, translate(err)
 }
 
 // CountContactsByCompanies counts the contacts serving each company.
 func (db *DB) CountContactsByCompanies(ctx context.Context, companyIDs []int64, f codex.ContactFilter) ([]int, error) {
-	out, err := contactEntity.countByParents(ctx, db.bun, companyIDs, "cc.company_id", db.contactFilter(f, true))
+	out, err := contactEntity.countByParents(ctx, db, companyIDs, "cc.company_id", db.contactFilter(f, true))
 	return out, translate(err)
 }
 

@@ -15,8 +15,9 @@ import (
 // prefix" is lo <= key <= hi and a duplicate is an equal key, on both databases.
 
 var equipmentEntity = &entity[codex.NetworkEquipment]{
-	noun:  "network equipment",
-	alias: "ne",
+	noun:   "network equipment",
+	alias:  "ne",
+	always: []string{"id", "company_id"},
 	keys: map[string]sortKey[codex.NetworkEquipment]{
 		"name": {expr: "ne.name", kind: kindText, value: func(e *codex.NetworkEquipment) any { return e.Name }},
 		"id":   {expr: "ne.id", kind: kindInt},
@@ -96,7 +97,7 @@ func (db *DB) Equipment(ctx context.Context, id int64) (*codex.NetworkEquipment,
 
 // EquipmentByIDs returns the devices with the given ids in key order.
 func (db *DB) EquipmentByIDs(ctx context.Context, ids []int64) ([]*codex.NetworkEquipment, []error) {
-	return equipmentEntity.byIDs(ctx, db.bun, ids, noFilter)
+	return equipmentEntity.byIDs(ctx, db, ids, noFilter)
 }
 
 // EquipmentList lists network equipment.
@@ -126,7 +127,7 @@ func (db *DB) EquipmentByCompanies(ctx context.Context, companyIDs []int64, f co
 	if err != nil {
 		return nil, err
 	}
-	out, err := equipmentEntity.byParents(ctx, db.bun, companyIDs, equipmentByCompany, f.Order, limit, build)
+	out, err := equipmentEntity.byParents(ctx, db, companyIDs, equipmentByCompany, f.Order, limit, f.Columns, build)
 	return out, translate(err)
 }
 
@@ -136,7 +137,7 @@ func (db *DB) CountEquipmentByCompanies(ctx context.Context, companyIDs []int64,
 	if err != nil {
 		return nil, err
 	}
-	out, err := equipmentEntity.countByParents(ctx, db.bun, companyIDs, "ne.company_id", build)
+	out, err := equipmentEntity.countByParents(ctx, db, companyIDs, "ne.company_id", build)
 	return out, translate(err)
 }
 
@@ -242,13 +243,13 @@ func (db *DB) RestoreEquipment(ctx context.Context, id int64) (*codex.NetworkEqu
 	return equipmentArchiver.set(ctx, db, id, false)
 }
 
-// linksSQL lists the links of devices (?) as seen from each device: both directions of
+// linksSQL lists the links of devices (the batch's keys) as seen from each device: both directions of
 // the stored (a < b) link, so each device sees its own port first.
 const linksSQL = `SELECT nl.id AS link_id, nl.a_id AS device_id, nl.a_port AS local_port, nl.b_id AS peer_id, nl.b_port AS peer_port, nl.kind, nl.speed_mbps
-FROM network_links AS nl WHERE nl.a_id IN (?)
+FROM network_links AS nl WHERE ?
 UNION ALL
 SELECT nl.id, nl.b_id, nl.b_port, nl.a_id, nl.a_port, nl.kind, nl.speed_mbps
-FROM network_links AS nl WHERE nl.b_id IN (?)
+FROM network_links AS nl WHERE ?
 ORDER BY 2, 3, 1`
 
 // LinksByDevices returns each device's links seen from that device, by port then id.
@@ -260,9 +261,9 @@ func (db *DB) LinksByDevices(ctx context.Context, deviceIDs []int64) ([][]codex.
 	if len(deviceIDs) == 0 {
 		return out, nil
 	}
-	ids := bun.In(uniq(deviceIDs))
 	var rows []codex.LinkEnd
-	if err := db.bun.NewRaw(linksSQL, ids, ids).Scan(ctx, &rows); err != nil {
+	q := db.bun.NewRaw(linksSQL, db.keysCond("nl.a_id"), db.keysCond("nl.b_id"))
+	if err := db.scanKeys(ctx, db.bun, q, uniq(deviceIDs), &rows); err != nil {
 		return nil, translate(err)
 	}
 	m := map[int64][]codex.LinkEnd{}

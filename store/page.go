@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -38,9 +38,10 @@ type sortKey[T any] struct {
 
 // entity describes how to list one entity type.
 type entity[T any] struct {
-	noun    string // "company", for messages
-	alias   string // the model's table alias
-	cols    string // columns selected besides alias.* (joined ones), or ""
+	noun    string   // "company", for messages
+	alias   string   // the model's table alias
+	cols    string   // columns selected besides alias.* (joined ones), or ""
+	always  []string // columns a projection keeps whatever the caller asked (keys read above the store)
 	keys    map[string]sortKey[T]
 	allowed []string
 	def     string
@@ -195,6 +196,41 @@ func (e *entity[T]) columns(q *bun.SelectQuery) *bun.SelectQuery {
 	return q.ColumnExpr(e.alias + ".*").ColumnExpr(e.cols)
 }
 
+// projection returns the columns to select for a caller that reads only sel (nil: whole
+// rows): sel, the entity's always columns and the sort key's column, or an INVALID error
+// naming a column the table does not store.
+func (e *entity[T]) projection(db *DB, sel []string, k sortKey[T]) ([]string, error) {
+	if sel == nil {
+		return nil, nil
+	}
+	t := db.bun.Table(reflect.TypeFor[T]())
+	cols := append(slices.Clone(e.always), sel...)
+	if c, ok := strings.CutPrefix(k.expr, e.alias+"."); ok {
+		cols = append(cols, c)
+	}
+	for _, c := range cols {
+		if f, ok := t.FieldMap[c]; !ok || f.Tag.HasOption("scanonly") {
+			return nil, invalid("columns", "%s has no column %q", e.noun, c)
+		}
+	}
+	slices.Sort(cols)
+	return slices.Compact(cols), nil
+}
+
+// project selects the columns proj names (whole rows when it is nil) and the entity's
+// joined columns.
+func (e *entity[T]) project(q *bun.SelectQuery, proj []string) *bun.SelectQuery {
+	if proj == nil {
+		q = q.ColumnExpr(e.alias + ".*")
+	} else {
+		q = q.Column(proj...)
+	}
+	if e.cols != "" {
+		q = q.ColumnExpr(e.cols)
+	}
+	return q
+}
+
 // page fetches one page of the rows build selects: one statement, plus one COUNT(*)
 // when the total is wanted.
 func (e *entity[T]) page(ctx context.Context, idb bun.IDB, o codex.Order, p codex.PageArgs,
@@ -333,15 +369,15 @@ func (e *entity[T]) eachPage(ctx context.Context, idb bun.IDB, o codex.Order,
 
 // byIDs loads the rows with the given ids in one statement and returns them in key order,
 // with a NotFound error for each missing key (errs is nil when every key was found).
-func (e *entity[T]) byIDs(ctx context.Context, idb bun.IDB, ids []int64,
+func (e *entity[T]) byIDs(ctx context.Context, db *DB, ids []int64,
 	build func(*bun.SelectQuery) *bun.SelectQuery) ([]*T, []error) {
 	out := make([]*T, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []*T
-	q := e.columns(build(idb.NewSelect().Model(&rows)))
-	if err := inIDs(q, e.idExpr(), uniq(ids)).Scan(ctx); err != nil {
+	q := db.inKeys(e.columns(build(db.bun.NewSelect().Model((*T)(nil)))), e.idExpr())
+	if err := db.scanKeys(ctx, db.bun, q, uniq(ids), &rows); err != nil {
 		errs := make([]error, len(ids))
 		for i := range errs {
 			errs[i] = translate(err)
@@ -377,9 +413,11 @@ type parents[T any] struct {
 
 // byParents loads the rows of many parents in one statement and returns them grouped in
 // key order (an empty slice for a parent without rows). A limit > 0 keeps the first limit
-// rows of each parent in order o, with ROW_NUMBER() OVER (PARTITION BY parent).
-func (e *entity[T]) byParents(ctx context.Context, idb bun.IDB, keys []int64, pp parents[T], o codex.Order, limit int,
-	build func(*bun.SelectQuery) *bun.SelectQuery) ([][]*T, error) {
+// rows of each parent in order o (LATERAL … LIMIT on PostgreSQL, ROW_NUMBER() OVER
+// (PARTITION BY parent) on SQLite). sel, when not nil, names the only columns the caller
+// reads (see projection): the rows hold those, and every other field is left zero.
+func (e *entity[T]) byParents(ctx context.Context, db *DB, keys []int64, pp parents[T], o codex.Order, limit int,
+	sel []string, build func(*bun.SelectQuery) *bun.SelectQuery) ([][]*T, error) {
 	out := make([][]*T, len(keys))
 	for i := range out {
 		out[i] = []*T{}
@@ -391,42 +429,44 @@ func (e *entity[T]) byParents(ctx context.Context, idb bun.IDB, keys []int64, pp
 	if err != nil {
 		return nil, err
 	}
+	proj, err := e.projection(db, sel, k)
+	if err != nil {
+		return nil, err
+	}
 	if pp.outer == "" {
 		pp.outer = pp.parent
 	}
 	orderBy := e.orderBy(k, o.Desc)
-	var rows []*T
-	if limit > 0 && idb.Dialect().Name() == dialect.PG {
+	idb := db.bun
+	var q *bun.SelectQuery
+	if limit > 0 && db.pg {
 		// PostgreSQL: one index-ordered LIMIT per parent through LATERAL. The window form
 		// below makes the planner join every candidate row first (a hash join over the
 		// whole table for contacts), which is many times slower on a list page.
-		inner := build(idb.NewSelect().Model((*T)(nil))).ColumnExpr(e.alias + ".*")
-		if e.cols != "" {
-			inner = inner.ColumnExpr(e.cols)
-		}
+		inner := e.project(build(idb.NewSelect().Model((*T)(nil))), proj)
 		inner = inner.Where(pp.parent + " = _k.id").OrderExpr(orderBy).Limit(limit)
-		err = idb.NewSelect().Model(&rows).
-			ModelTableExpr("unnest(?::bigint[]) AS _k(id) CROSS JOIN LATERAL (?) AS "+e.alias, pgdialect.Array(uniq(keys)), inner).
+		q = idb.NewSelect().Model((*T)(nil)).
+			ModelTableExpr("unnest(?) AS _k(id) CROSS JOIN LATERAL (?) AS "+e.alias, db.keysParam(), inner).
 			ColumnExpr(e.alias + ".*").
-			OrderExpr(pp.outer + ", " + orderBy).
-			Scan(ctx)
+			OrderExpr(pp.outer + ", " + orderBy)
 	} else if limit > 0 {
-		inner := build(idb.NewSelect().Model((*T)(nil))).ColumnExpr(e.alias + ".*")
-		if e.cols != "" {
-			inner = inner.ColumnExpr(e.cols)
-		}
+		inner := e.project(build(idb.NewSelect().Model((*T)(nil))), proj)
 		inner = inner.ColumnExpr("ROW_NUMBER() OVER (PARTITION BY " + pp.parent + " ORDER BY " + orderBy + ") AS _rn")
-		inner = inIDs(inner, pp.parent, uniq(keys))
-		err = idb.NewSelect().Model(&rows).
+		inner = db.inKeys(inner, pp.parent)
+		q = idb.NewSelect().Model((*T)(nil)).
 			ModelTableExpr("(?) AS "+e.alias, inner).
 			ColumnExpr(e.alias+".*").
 			Where(e.alias+"._rn <= ?", limit).
-			OrderExpr(pp.outer + ", " + orderBy).
-			Scan(ctx)
+			OrderExpr(pp.outer + ", " + orderBy)
 	} else {
-		q := e.columns(build(idb.NewSelect().Model(&rows)))
-		err = inIDs(q, pp.parent, uniq(keys)).OrderExpr(pp.parent + ", " + orderBy).Scan(ctx)
+		q = idb.NewSelect().Model((*T)(nil))
+		if proj != nil || e.cols != "" {
+			q = e.project(q, proj)
+		}
+		q = db.inKeys(build(q), pp.parent).OrderExpr(pp.parent + ", " + orderBy)
 	}
+	var rows []*T
+	err = db.scanKeys(ctx, idb, q, uniq(keys), &rows)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +485,7 @@ func (e *entity[T]) byParents(ctx context.Context, idb bun.IDB, keys []int64, pp
 
 // countByParents counts the rows build selects per parent key, in key order, with one
 // GROUP BY statement.
-func (e *entity[T]) countByParents(ctx context.Context, idb bun.IDB, keys []int64, parent string,
+func (e *entity[T]) countByParents(ctx context.Context, db *DB, keys []int64, parent string,
 	build func(*bun.SelectQuery) *bun.SelectQuery) ([]int, error) {
 	out := make([]int, len(keys))
 	if len(keys) == 0 {
@@ -455,9 +495,9 @@ func (e *entity[T]) countByParents(ctx context.Context, idb bun.IDB, keys []int6
 		K int64 `bun:"k"`
 		N int   `bun:"n"`
 	}
-	q := build(idb.NewSelect().Model((*T)(nil))).
+	q := build(db.bun.NewSelect().Model((*T)(nil))).
 		ColumnExpr(parent + " AS k").ColumnExpr("count(*) AS n").GroupExpr(parent)
-	if err := inIDs(q, parent, uniq(keys)).Scan(ctx, &counts); err != nil {
+	if err := db.scanKeys(ctx, db.bun, db.inKeys(q, parent), uniq(keys), &counts); err != nil {
 		return nil, err
 	}
 	m := make(map[int64]int, len(counts))

@@ -65,6 +65,9 @@ type DB struct {
 	// so that at most half the pool is held by open exports: the rest stays free for
 	// the statements their callbacks run (the policy layer's lookups) and other requests.
 	streams chan struct{}
+
+	stmts *stmtCache      // prepared batch statements (prepared.go)
+	hooks []bun.QueryHook // query hooks added through AddQueryHook
 }
 
 // Option configures a DB.
@@ -130,7 +133,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 
 // New wraps an open bun database (PostgreSQL or SQLite dialect).
 func New(bdb *bun.DB, opts ...Option) *DB {
-	db := &DB{bun: bdb, pg: bdb.Dialect().Name() == dialect.PG, clock: time.Now}
+	db := &DB{bun: bdb, pg: bdb.Dialect().Name() == dialect.PG, clock: time.Now, stmts: newStmtCache()}
 	n := bdb.Stats().MaxOpenConnections
 	if n <= 0 { // unlimited
 		n = 32

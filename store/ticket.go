@@ -102,7 +102,7 @@ func (db *DB) Ticket(ctx context.Context, id int64) (*codex.Ticket, error) {
 
 // TicketsByIDs returns the tickets with the given ids in key order.
 func (db *DB) TicketsByIDs(ctx context.Context, ids []int64) ([]*codex.Ticket, []error) {
-	return ticketEntity.byIDs(ctx, db.bun, ids, noFilter)
+	return ticketEntity.byIDs(ctx, db, ids, noFilter)
 }
 
 // Tickets lists tickets, newest first unless f.Order says otherwise.
@@ -120,13 +120,13 @@ var ticketsByCompany = parents[codex.Ticket]{parent: "ticket.company_id", of: fu
 
 // TicketsByCompanies returns each company's matching tickets, at most limit per company.
 func (db *DB) TicketsByCompanies(ctx context.Context, companyIDs []int64, f codex.TicketFilter, limit int) ([][]*codex.Ticket, error) {
-	out, err := ticketEntity.byParents(ctx, db.bun, companyIDs, ticketsByCompany, f.Order, limit, db.ticketFilter(f))
+	out, err := ticketEntity.byParents(ctx, db, companyIDs, ticketsByCompany, f.Order, limit, nil, db.ticketFilter(f))
 	return out, translate(err)
 }
 
 // CountTicketsByCompanies counts each company's matching tickets.
 func (db *DB) CountTicketsByCompanies(ctx context.Context, companyIDs []int64, f codex.TicketFilter) ([]int, error) {
-	out, err := ticketEntity.countByParents(ctx, db.bun, companyIDs, "ticket.company_id", db.ticketFilter(f))
+	out, err := ticketEntity.countByParents(ctx, db, companyIDs, "ticket.company_id", db.ticketFilter(f))
 	return out, translate(err)
 }
 
@@ -270,19 +270,19 @@ func (db *DB) Alerts(ctx context.Context, f codex.AlertFilter, p codex.PageArgs)
 
 // AlertsByCompanies returns each company's matching alerts, at most limit per company.
 func (db *DB) AlertsByCompanies(ctx context.Context, companyIDs []int64, f codex.AlertFilter, limit int) ([][]*codex.Alert, error) {
-	out, err := alertEntity.byParents(ctx, db.bun, companyIDs, parents[codex.Alert]{
+	out, err := alertEntity.byParents(ctx, db, companyIDs, parents[codex.Alert]{
 		parent: "alert.company_id",
 		of:     func(a *codex.Alert) int64 { return a.CompanyID },
-	}, f.Order, limit, alertFilter(f))
+	}, f.Order, limit, nil, alertFilter(f))
 	return out, translate(err)
 }
 
 // AlertsByAssets returns each asset's matching alerts, at most limit per asset.
 func (db *DB) AlertsByAssets(ctx context.Context, assetIDs []int64, f codex.AlertFilter, limit int) ([][]*codex.Alert, error) {
-	out, err := alertEntity.byParents(ctx, db.bun, assetIDs, parents[codex.Alert]{
+	out, err := alertEntity.byParents(ctx, db, assetIDs, parents[codex.Alert]{
 		parent: "alert.asset_id",
 		of:     func(a *codex.Alert) int64 { return *a.AssetID },
-	}, f.Order, limit, alertFilter(f))
+	}, f.Order, limit, nil, alertFilter(f))
 	return out, translate(err)
 }
 

@@ -168,7 +168,7 @@ type counterKey struct{}
 // CountQueries installs a counter on db that counts every statement it runs from now on.
 func CountQueries(db *store.DB) *Counter {
 	c := &Counter{}
-	db.Bun().AddQueryHook(c)
+	db.AddQueryHook(c)
 	return c
 }
 
@@ -176,7 +176,7 @@ func CountQueries(db *store.DB) *Counter {
 // context returned by the counter's Context, so that concurrent work is not counted.
 func CountQueriesIn(db *store.DB) *Counter {
 	c := &Counter{key: &counterKey{}}
-	db.Bun().AddQueryHook(c)
+	db.AddQueryHook(c)
 	return c
 }
 

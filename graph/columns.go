@@ -1,0 +1,146 @@
+package graph
+
+import (
+	"context"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// Projections.
+//
+// A nested connection (a company's contacts, assets or devices) loads only the columns its
+// query reads: the resolver collects the fields selected on the connection's nodes (under
+// `nodes` or `edges { node }`, fragments included) and maps each through the type's table
+// below to the columns it reads. The store adds the keys (id, company_id) and the sort
+// key. A field missing from its table (a new one, or one whose resolver reads more of the
+// row) makes the whole row load, so forgetting an entry costs speed, never data.
+//
+// The list goes to the store in the filter's Columns, so it is part of the loader's
+// arguments: two selections of the same relation with different fields never share rows.
+
+// columnTable maps a GraphQL field of an object type to the columns its value reads; an
+// empty list means it needs only the keys the store always selects.
+type columnTable map[string][]string
+
+var contactColumns = columnTable{
+	"__typename":  nil,
+	"id":          nil,
+	"databaseId":  nil,
+	"company":     nil, // company_id
+	"companies":   nil, // id
+	"assets":      nil, // id
+	"designation": nil, // from contact_companies, always selected
+	"isPrimary":   nil, // designation
+	"firstName":   {"first_name"},
+	"lastName":    {"last_name"},
+	"displayName": {"display_name"},
+	"name":        {"display_name", "first_name", "last_name"},
+	"email":       {"email"},
+	"phoneWork":   {"phone_work"},
+	"phoneMobile": {"phone_mobile"},
+	"title":       {"title"},
+	"roles":       {"roles"},
+	"active":      {"active"},
+	"notes":       {"notes"},
+	"createdAt":   {"created_at"},
+	"updatedAt":   {"updated_at"},
+	"archivedAt":  {"archived_at"},
+}
+
+var assetColumns = columnTable{
+	"__typename":       nil,
+	"id":               nil,
+	"databaseId":       nil,
+	"company":          nil, // company_id
+	"assignedContacts": nil, // id
+	"alerts":           nil, // id
+	"name":             {"name"},
+	"type":             {"type"},
+	"manufacturer":     {"manufacturer"},
+	"model":            {"model"},
+	"serialNumber":     {"serial_number"},
+	"hostname":         {"hostname"},
+	"operatingSystem":  {"operating_system"},
+	"ipAddresses":      {"ip_addresses"},
+	"status":           {"status"},
+	"purchaseDate":     {"purchase_date"},
+	"warrantyExpires":  {"warranty_expires"},
+	"lastSeen":         {"last_seen"},
+	"online":           {"online"},
+	"seatsTotal":       {"seats_total"},
+	"seatsUsed":        {"seats_used"},
+	"licenseExpires":   {"license_expires"},
+	"licenseKey":       {"license_key"},
+	"customFields":     {"custom_fields"},
+	"secretFields":     {"secret_fields"},
+	"notes":            {"notes"},
+	"createdAt":        {"created_at"},
+	"updatedAt":        {"updated_at"},
+	"archivedAt":       {"archived_at"},
+}
+
+var equipmentColumns = columnTable{
+	"__typename":      nil,
+	"id":              nil,
+	"databaseId":      nil,
+	"company":         nil, // company_id
+	"links":           nil, // id
+	"name":            {"name"},
+	"type":            {"type"},
+	"ipAddress":       {"ip_address"},
+	"macAddress":      {"mac_address"},
+	"manufacturer":    {"manufacturer"},
+	"model":           {"model"},
+	"serial":          {"serial"},
+	"firmwareVersion": {"firmware_version"},
+	"locationName":    {"location"},
+	"location":        {"location_id"},
+	"managementUrl":   {"management_url"},
+	"status":          {"status"},
+	"lastSeen":        {"last_seen"},
+	"notes":           {"notes"},
+	"createdAt":       {"created_at"},
+	"updatedAt":       {"updated_at"},
+	"archivedAt":      {"archived_at"},
+	"subnet":          nil, // id
+}
+
+// nodeColumns returns the columns the nodes of the connection being resolved read, for
+// node type typ: nil (whole rows) outside a GraphQL field or when a selected field is not
+// in table.
+func nodeColumns(ctx context.Context, typ string, table columnTable) []string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	oc := graphql.GetOperationContext(ctx)
+	satisfies := []string{typ, "Node"}
+	cols := []string{}
+	add := func(sel []graphql.CollectedField) bool {
+		for _, f := range sel {
+			c, ok := table[f.Name]
+			if !ok {
+				return false
+			}
+			cols = append(cols, c...)
+		}
+		return true
+	}
+	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, nil) {
+		switch f.Name {
+		case "nodes":
+			if !add(graphql.CollectFields(oc, f.Selections, satisfies)) {
+				return nil
+			}
+		case "edges":
+			for _, e := range graphql.CollectFields(oc, f.Selections, nil) {
+				if e.Name == "node" && !add(graphql.CollectFields(oc, e.Selections, satisfies)) {
+					return nil
+				}
+			}
+		}
+	}
+	slices.Sort(cols)
+	return slices.Compact(cols)
+}
