@@ -173,6 +173,10 @@ type CompanyFilter struct {
 	// Scope, set by the policy layer, limits results to these company ids (nil = all).
 	Scope []int64
 	Order Order
+	// Columns, when not nil, names the only columns the caller will read from the list
+	// (a projection, not a filter: GraphQL sets it from the fields a query selects). The
+	// rows hold those, the keys and the sort key; every other field is left zero.
+	Columns []string
 }
 
 // Orders a company list accepts ("name" is the default).

@@ -23,8 +23,9 @@ type CompanyService interface {
 	Companies(ctx context.Context, f CompanyFilter, p PageArgs) (*Page[Company], error)
 	// EachCompany streams every matching company in order (CSV export), without paging.
 	EachCompany(ctx context.Context, f CompanyFilter, fn func(*Company) error) error
-	// ChildrenByParents returns the (unarchived) children of each parent, ordered by name.
-	ChildrenByParents(ctx context.Context, parentIDs []int64, limit int) ([][]*Company, error)
+	// ChildrenByParents returns the (unarchived) children of each parent, ordered by name;
+	// columns, when not nil, names the only columns the caller reads (as CompanyFilter's).
+	ChildrenByParents(ctx context.Context, parentIDs []int64, limit int, columns []string) ([][]*Company, error)
 	// Ancestors returns the parent, grandparent, ... up to the root, nearest first.
 	Ancestors(ctx context.Context, id int64) ([]*Company, error)
 	// Descendants returns the subtree below id (not id itself), breadth first, to maxDepth levels (0 = all).

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -22,6 +23,47 @@ import (
 // columnTable maps a GraphQL field of an object type to the columns its value reads; an
 // empty list means it needs only the keys the store always selects.
 type columnTable map[string][]string
+
+var companyColumns = columnTable{
+	"__typename":        nil,
+	"id":                nil,
+	"databaseId":        nil,
+	"parent":            nil, // parent_id
+	"ancestors":         nil, // id
+	"children":          nil,
+	"descendants":       nil,
+	"effectiveSettings": nil,
+	"locations":         nil,
+	"contacts":          nil,
+	"primaryContact":    nil,
+	"assets":            nil,
+	"networkEquipment":  nil,
+	"networkLinks":      nil,
+	"subnets":           nil,
+	"tickets":           nil,
+	"alerts":            nil,
+	"assetCounts":       nil,
+	"openTicketCount":   nil,
+	"billingContact":    {"billing_contact_id"},
+	"name":              {"name"},
+	"accountNumber":     {"account_number"},
+	"kind":              {"kind"},
+	"status":            {"status"},
+	"complianceLevel":   {"compliance_level"},
+	"description":       {"description"},
+	"phone":             {"phone"},
+	"website":           {"website"},
+	"domains":           {"domains"},
+	"billingPlan":       {"billing_plan"},
+	"contractTerm":      {"contract_term"},
+	"contractStart":     {"contract_start"},
+	"contractEnd":       {"contract_end"},
+	"settings":          {"settings"},
+	"createdAt":         {"created_at"},
+	"updatedAt":         {"updated_at"},
+	"archivedAt":        {"archived_at"},
+	// address: the embedded address_* columns; left out, so it loads whole rows
+}
 
 var contactColumns = columnTable{
 	"__typename":  nil,
@@ -106,6 +148,44 @@ var equipmentColumns = columnTable{
 	"subnet":          nil, // id
 }
 
+// fieldColumns returns the columns the object (or list of objects) of type typ being
+// resolved reads: nil (whole rows) outside a GraphQL field or when a selected field is not
+// in table.
+func fieldColumns(ctx context.Context, typ string, table columnTable) []string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	oc := graphql.GetOperationContext(ctx)
+	cols := []string{}
+	if !addColumns(&cols, graphql.CollectFields(oc, fc.Field.Selections, []string{typ, "Node"}), table) {
+		return nil
+	}
+	slices.Sort(cols)
+	return slices.Compact(cols)
+}
+
+// addColumns appends the columns of the fields sel to cols, reporting false when a field
+// is not in table.
+func addColumns(cols *[]string, sel []graphql.CollectedField, table columnTable) bool {
+	for _, f := range sel {
+		c, ok := table[f.Name]
+		if !ok {
+			return false
+		}
+		*cols = append(*cols, c...)
+	}
+	return true
+}
+
+// columnsKey is a loader argument naming a projection.
+func columnsKey(cols []string) string {
+	if cols == nil {
+		return "*"
+	}
+	return strings.Join(cols, ",")
+}
+
 // nodeColumns returns the columns the nodes of the connection being resolved read, for
 // node type typ: nil (whole rows) outside a GraphQL field or when a selected field is not
 // in table.
@@ -117,16 +197,7 @@ func nodeColumns(ctx context.Context, typ string, table columnTable) []string {
 	oc := graphql.GetOperationContext(ctx)
 	satisfies := []string{typ, "Node"}
 	cols := []string{}
-	add := func(sel []graphql.CollectedField) bool {
-		for _, f := range sel {
-			c, ok := table[f.Name]
-			if !ok {
-				return false
-			}
-			cols = append(cols, c...)
-		}
-		return true
-	}
+	add := func(sel []graphql.CollectedField) bool { return addColumns(&cols, sel, table) }
 	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, nil) {
 		switch f.Name {
 		case "nodes":

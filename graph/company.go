@@ -61,9 +61,10 @@ func (r *companyResolver) Ancestors(ctx context.Context, obj *codex.Company) ([]
 
 // Children loads the direct children.
 func (r *companyResolver) Children(ctx context.Context, obj *codex.Company) ([]*codex.Company, error) {
-	return load(ctx, obj, "Company.children", "", companyKey,
+	cols := fieldColumns(ctx, "Company", companyColumns)
+	return load(ctx, obj, "Company.children", columnsKey(cols), companyKey,
 		byParents(loadersFrom(ctx), func(ctx context.Context, ids []int64) ([][]*codex.Company, error) {
-			return r.svc.Companies.ChildrenByParents(ctx, ids, 0)
+			return r.svc.Companies.ChildrenByParents(ctx, ids, 0, cols)
 		}))
 }
 
@@ -362,6 +363,7 @@ func (r *queryResolver) Companies(ctx context.Context, first *int, after *string
 	if err != nil {
 		return nil, err
 	}
+	f.Columns = nodeColumns(ctx, "Company", companyColumns)
 	pg, err := r.svc.Companies.Companies(ctx, f, p)
 	if err != nil {
 		return nil, err

@@ -92,12 +92,12 @@ func (s *service) EachCompany(ctx context.Context, f codex.CompanyFilter, fn fun
 	})
 }
 
-func (s *service) ChildrenByParents(ctx context.Context, parentIDs []int64, limit int) ([][]*codex.Company, error) {
+func (s *service) ChildrenByParents(ctx context.Context, parentIDs []int64, limit int, columns []string) ([][]*codex.Company, error) {
 	p, sc, err := s.readScope(ctx, codex.ResCompany)
 	if err != nil {
 		return nil, err
 	}
-	groups, err := s.in.Companies.ChildrenByParents(ctx, visibleKeys(sc, parentIDs), limit)
+	groups, err := s.in.Companies.ChildrenByParents(ctx, visibleKeys(sc, parentIDs), limit, columns)
 	if err != nil {
 		return nil, err
 	}

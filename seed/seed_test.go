@@ -174,7 +174,7 @@ func TestDemo(t *testing.T) {
 		if settings["backup_window"] != "22:00-04:00" || settings["patch_day"] != "Saturday" {
 			t.Errorf("EffectiveSettings(Lakeview) = %v; want backup_window inherited, patch_day overridden to Saturday", settings)
 		}
-		kids, err := db.ChildrenByParents(ctx, []int64{group.ID}, 0)
+		kids, err := db.ChildrenByParents(ctx, []int64{group.ID}, 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,8 +20,9 @@ const treeLockKey = 0x636f64657874 // "codext"
 const maxTreeDepth = 1000
 
 var companyEntity = &entity[codex.Company]{
-	noun:  "company",
-	alias: "company",
+	noun:   "company",
+	alias:  "company",
+	always: []string{"id", "parent_id"},
 	keys: map[string]sortKey[codex.Company]{
 		"name":       {expr: "company.name", kind: kindText, value: func(c *codex.Company) any { return c.Name }},
 		"id":         {expr: "company.id", kind: kindInt},
@@ -118,7 +119,7 @@ func (db *DB) CompanyByAccountNumber(ctx context.Context, accountNumber string) 
 
 // Companies lists companies.
 func (db *DB) Companies(ctx context.Context, f codex.CompanyFilter, p codex.PageArgs) (*codex.Page[codex.Company], error) {
-	pg, err := companyEntity.page(ctx, db.bun, f.Order, p, db.companyFilter(f))
+	pg, err := companyEntity.pageOf(ctx, db.bun, f.Order, p, f.Columns, db.companyFilter(f))
 	return pg, translate(err)
 }
 
@@ -128,12 +129,13 @@ func (db *DB) EachCompany(ctx context.Context, f codex.CompanyFilter, fn func(*c
 }
 
 // ChildrenByParents returns the unarchived children of each parent, ordered by name, at
-// most limit per parent (0 = all).
-func (db *DB) ChildrenByParents(ctx context.Context, parentIDs []int64, limit int) ([][]*codex.Company, error) {
+// most limit per parent (0 = all); columns, when not nil, are the only ones it loads
+// besides the keys.
+func (db *DB) ChildrenByParents(ctx context.Context, parentIDs []int64, limit int, columns []string) ([][]*codex.Company, error) {
 	out, err := companyEntity.byParents(ctx, db, parentIDs, parents[codex.Company]{
 		parent: "company.parent_id",
 		of:     func(c *codex.Company) int64 { return *c.ParentID },
-	}, codex.Order{}, limit, nil, func(q *bun.SelectQuery) *bun.SelectQuery {
+	}, codex.Order{}, limit, columns, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return notArchived(q, "company", false)
 	})
 	return out, translate(err)

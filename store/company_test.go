@@ -394,7 +394,7 @@ func testCompanyBatch(t *testing.T, db *store.DB) {
 	}
 
 	counter.Reset()
-	kids, err := db.ChildrenByParents(c, []int64{p2.ID, p1.ID, 999999}, 0)
+	kids, err := db.ChildrenByParents(c, []int64{p2.ID, p1.ID, 999999}, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ func testCompanyBatch(t *testing.T, db *store.DB) {
 	if len(kids) != 3 || len(kids[0]) != 0 || kids[0] == nil || !slices.Equal(companyNames(kids[1]), []string{"a", "b", "c"}) || kids[2] == nil {
 		t.Errorf("ChildrenByParents = %v; want [[] [a b c] []]", kids)
 	}
-	kids, err = db.ChildrenByParents(c, []int64{p1.ID, p2.ID}, 2)
+	kids, err = db.ChildrenByParents(c, []int64{p1.ID, p2.ID}, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

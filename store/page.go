@@ -199,11 +199,11 @@ func (e *entity[T]) columns(q *bun.SelectQuery) *bun.SelectQuery {
 // projection returns the columns to select for a caller that reads only sel (nil: whole
 // rows): sel, the entity's always columns and the sort key's column, or an INVALID error
 // naming a column the table does not store.
-func (e *entity[T]) projection(db *DB, sel []string, k sortKey[T]) ([]string, error) {
+func (e *entity[T]) projection(idb bun.IDB, sel []string, k sortKey[T]) ([]string, error) {
 	if sel == nil {
 		return nil, nil
 	}
-	t := db.bun.Table(reflect.TypeFor[T]())
+	t := idb.Dialect().Tables().Get(reflect.TypeFor[T]())
 	cols := append(slices.Clone(e.always), sel...)
 	if c, ok := strings.CutPrefix(k.expr, e.alias+"."); ok {
 		cols = append(cols, c)
@@ -235,7 +235,18 @@ func (e *entity[T]) project(q *bun.SelectQuery, proj []string) *bun.SelectQuery 
 // when the total is wanted.
 func (e *entity[T]) page(ctx context.Context, idb bun.IDB, o codex.Order, p codex.PageArgs,
 	build func(*bun.SelectQuery) *bun.SelectQuery) (*codex.Page[T], error) {
+	return e.pageOf(ctx, idb, o, p, nil, build)
+}
+
+// pageOf is page for a caller that reads only the columns sel (see projection; nil: whole
+// rows).
+func (e *entity[T]) pageOf(ctx context.Context, idb bun.IDB, o codex.Order, p codex.PageArgs, sel []string,
+	build func(*bun.SelectQuery) *bun.SelectQuery) (*codex.Page[T], error) {
 	o, k, err := e.order(o)
+	if err != nil {
+		return nil, err
+	}
+	proj, err := e.projection(idb, sel, k)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +257,12 @@ func (e *entity[T]) page(ctx context.Context, idb bun.IDB, o codex.Order, p code
 	backward := p.Backward()
 
 	var rows []*T
-	q := e.columns(build(idb.NewSelect().Model(&rows)))
+	q := build(idb.NewSelect().Model(&rows))
+	if proj != nil {
+		q = e.project(q, proj)
+	} else {
+		q = e.columns(q)
+	}
 	if p.After != "" {
 		c, err := e.decodeCursor(p.After, "after", o, k)
 		if err != nil {
@@ -429,7 +445,7 @@ func (e *entity[T]) byParents(ctx context.Context, db *DB, keys []int64, pp pare
 	if err != nil {
 		return nil, err
 	}
-	proj, err := e.projection(db, sel, k)
+	proj, err := e.projection(db.bun, sel, k)
 	if err != nil {
 		return nil, err
 	}
