@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -308,6 +309,7 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 // serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then shuts down
 // gracefully: in-flight requests get cfg.Server.ShutdownTimeout to finish.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	tuneGC(cfg.Server, os.Getenv)
 	if cfg.Helm.URL != "" {
 		shipper := helm.New(helm.Config{URL: cfg.Helm.URL, Token: helmToken(cfg), Level: cfg.Log.Level, ErrorLog: log})
 		defer shipper.Close(context.WithoutCancel(ctx))
@@ -422,4 +424,15 @@ func helmToken(cfg *config.Config) helm.TokenSource {
 		}
 		return dev.Mint(auth.MintOptions{Service: "codex", TTL: 5 * time.Minute})
 	}, 4*time.Minute)
+}
+
+// tuneGC applies [server] gc_percent and memory_limit_mb to the Go runtime, unless the
+// GOGC or GOMEMLIMIT variables (which the runtime reads itself) are set.
+func tuneGC(c config.Server, getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(c.GCPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" && c.MemoryLimitMB > 0 {
+		debug.SetMemoryLimit(int64(c.MemoryLimitMB) << 20)
+	}
 }

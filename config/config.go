@@ -52,6 +52,15 @@ type Server struct {
 	// Pprof serves Go's runtime profiles (net/http/pprof) under /debug/pprof/ to
 	// administrators (an admin token); off by default.
 	Pprof bool
+	// GCPercent is the Go garbage collector's GOGC: how far the heap may grow over the
+	// live data before a collection. Codex's live heap is small (tens of MB) and nearly
+	// all of its garbage is per request, so collecting less often saves CPU; MemoryLimitMB
+	// keeps the process near its budget regardless. The GOGC variable, when set, wins.
+	GCPercent int
+	// MemoryLimitMB is the Go runtime's soft memory limit (GOMEMLIMIT) in MiB: the
+	// collector works harder as the process nears it; 0 means none. GOMEMLIMIT, when set,
+	// wins.
+	MemoryLimitMB int
 }
 
 // Database is the [database] section.
@@ -158,6 +167,8 @@ func Default() *Config {
 			Listen:          ":5010",
 			RequestTimeout:  60 * time.Second,
 			ShutdownTimeout: 15 * time.Second,
+			GCPercent:       400,
+			MemoryLimitMB:   112,
 		},
 		Database: Database{ConnectionString: "instance/codex.db", DemoData: true},
 		Auth: Auth{
@@ -199,6 +210,8 @@ func (c *Config) bindings() []binding {
 		{"server", "request_timeout", "CODEX_REQUEST_TIMEOUT", false, durationValue{&c.Server.RequestTimeout, time.Second}},
 		{"server", "shutdown_timeout", "CODEX_SHUTDOWN_TIMEOUT", false, durationValue{&c.Server.ShutdownTimeout, 0}},
 		{"server", "pprof", "CODEX_PPROF", false, boolValue{&c.Server.Pprof}},
+		{"server", "gc_percent", "CODEX_GC_PERCENT", false, intValue{&c.Server.GCPercent, 10}},
+		{"server", "memory_limit_mb", "CODEX_MEMORY_LIMIT_MB", false, intValue{&c.Server.MemoryLimitMB, 0}},
 
 		{"database", "connection_string", "CODEX_DATABASE_URL", true, dsnValue{&c.Database.ConnectionString}},
 		{"database", "demo_data", "CODEX_DEMO_DATA", false, boolValue{&c.Database.DemoData}},
@@ -698,6 +711,25 @@ func (v durationValue) Set(s string) error {
 	return nil
 }
 func (v durationValue) String() string { return v.p.String() }
+
+// intValue is a whole number of at least min.
+type intValue struct {
+	p   *int
+	min int
+}
+
+func (v intValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	if n < v.min {
+		return fmt.Errorf("%d is too small (at least %d)", n, v.min)
+	}
+	*v.p = n
+	return nil
+}
+func (v intValue) String() string { return strconv.Itoa(*v.p) }
 
 type choiceValue struct {
 	p       *string
