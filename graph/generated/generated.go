@@ -29435,7 +29435,7 @@ func (ec *executionContext) marshalNAgent2ᚕᚖgithubᚗcomᚋhivematrixᚋcode
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -29503,7 +29503,7 @@ func (ec *executionContext) marshalNAgentEdge2ᚕᚖgithubᚗcomᚋhivematrixᚋ
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -29557,7 +29557,7 @@ func (ec *executionContext) marshalNAlert2ᚕᚖgithubᚗcomᚋhivematrixᚋcode
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -29625,7 +29625,7 @@ func (ec *executionContext) marshalNAlertEdge2ᚕᚖgithubᚗcomᚋhivematrixᚋ
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -29723,7 +29723,7 @@ func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋhivematrixᚋcode
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -29791,7 +29791,7 @@ func (ec *executionContext) marshalNAssetEdge2ᚕᚖgithubᚗcomᚋhivematrixᚋ
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -29949,7 +29949,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30017,7 +30017,7 @@ func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋhivematr
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30096,7 +30096,7 @@ func (ec *executionContext) marshalNCompany2ᚕᚖgithubᚗcomᚋhivematrixᚋco
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30164,7 +30164,7 @@ func (ec *executionContext) marshalNCompanyEdge2ᚕᚖgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30335,7 +30335,7 @@ func (ec *executionContext) marshalNContact2ᚕᚖgithubᚗcomᚋhivematrixᚋco
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30389,7 +30389,7 @@ func (ec *executionContext) marshalNContactCompany2ᚕᚖgithubᚗcomᚋhivematr
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30457,7 +30457,7 @@ func (ec *executionContext) marshalNContactEdge2ᚕᚖgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30625,7 +30625,7 @@ func (ec *executionContext) marshalNDuplicateIP2ᚕᚖgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30679,7 +30679,7 @@ func (ec *executionContext) marshalNEntitySyncCounts2ᚕᚖgithubᚗcomᚋhivema
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30817,7 +30817,7 @@ func (ec *executionContext) marshalNIPUser2ᚕgithubᚗcomᚋhivematrixᚋcodex�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30861,7 +30861,7 @@ func (ec *executionContext) marshalNIPUser2ᚕᚖgithubᚗcomᚋhivematrixᚋcod
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -30947,7 +30947,7 @@ func (ec *executionContext) marshalNKeyValue2ᚕᚖgithubᚗcomᚋhivematrixᚋc
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31006,7 +31006,7 @@ func (ec *executionContext) marshalNLinkEnd2ᚕᚖgithubᚗcomᚋhivematrixᚋco
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31092,7 +31092,7 @@ func (ec *executionContext) marshalNLocation2ᚕᚖgithubᚗcomᚋhivematrixᚋc
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31165,7 +31165,7 @@ func (ec *executionContext) marshalNNetworkEquipment2ᚕᚖgithubᚗcomᚋhivema
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31233,7 +31233,7 @@ func (ec *executionContext) marshalNNetworkEquipmentEdge2ᚕᚖgithubᚗcomᚋhi
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31311,7 +31311,7 @@ func (ec *executionContext) marshalNNetworkLink2ᚕᚖgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31379,7 +31379,7 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋhivematrixᚋcodexᚋ
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31417,7 +31417,7 @@ func (ec *executionContext) marshalNNotificationSetting2ᚕᚖgithubᚗcomᚋhiv
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31596,7 +31596,7 @@ func (ec *executionContext) marshalNSubnet2ᚕᚖgithubᚗcomᚋhivematrixᚋcod
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31674,7 +31674,7 @@ func (ec *executionContext) marshalNSyncRun2ᚕᚖgithubᚗcomᚋhivematrixᚋco
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31742,7 +31742,7 @@ func (ec *executionContext) marshalNSyncRunEdge2ᚕᚖgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31838,7 +31838,7 @@ func (ec *executionContext) marshalNTicket2ᚕᚖgithubᚗcomᚋhivematrixᚋcod
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -31906,7 +31906,7 @@ func (ec *executionContext) marshalNTicketEdge2ᚕᚖgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32034,7 +32034,7 @@ func (ec *executionContext) marshalNTypeCount2ᚕᚖgithubᚗcomᚋhivematrixᚋ
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32132,7 +32132,7 @@ func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgq
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32207,7 +32207,7 @@ func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32263,7 +32263,7 @@ func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32311,7 +32311,7 @@ func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32433,7 +32433,7 @@ func (ec *executionContext) marshalOAlertPriority2ᚕgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32521,7 +32521,7 @@ func (ec *executionContext) marshalOAssetStatus2ᚕgithubᚗcomᚋhivematrixᚋc
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32618,7 +32618,7 @@ func (ec *executionContext) marshalOAssetType2ᚕgithubᚗcomᚋhivematrixᚋcod
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32778,7 +32778,7 @@ func (ec *executionContext) marshalOCompanyKind2ᚕgithubᚗcomᚋhivematrixᚋc
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32883,7 +32883,7 @@ func (ec *executionContext) marshalOCompanyStatus2ᚕgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -32978,7 +32978,7 @@ func (ec *executionContext) marshalOComplianceLevel2ᚕgithubᚗcomᚋhivematrix
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33134,7 +33134,7 @@ func (ec *executionContext) marshalODesignation2ᚕgithubᚗcomᚋhivematrixᚋc
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33231,7 +33231,7 @@ func (ec *executionContext) marshalOEquipmentType2ᚕgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33368,7 +33368,7 @@ func (ec *executionContext) marshalOKeyValue2ᚕᚖgithubᚗcomᚋhivematrixᚋc
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33663,7 +33663,7 @@ func (ec *executionContext) marshalOTicketPriority2ᚕgithubᚗcomᚋhivematrix�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33728,7 +33728,7 @@ func (ec *executionContext) marshalOTicketStatus2ᚕgithubᚗcomᚋhivematrixᚋ
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33775,7 +33775,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33822,7 +33822,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33869,7 +33869,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
@@ -33923,7 +33923,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 		if isLen1 {
 			f(i)
 		} else {
-			go f(i)
+			f(i) // inlined by graph/internal/inlinelists
 		}
 
 	}
