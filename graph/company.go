@@ -61,7 +61,7 @@ func (r *companyResolver) Ancestors(ctx context.Context, obj *codex.Company) ([]
 
 // Children loads the direct children.
 func (r *companyResolver) Children(ctx context.Context, obj *codex.Company) ([]*codex.Company, error) {
-	cols := fieldColumns(ctx, "Company", companyColumns)
+	cols := fieldColumns(ctx, obj, "Company", companyColumns)
 	return load(ctx, obj, "Company.children", columnsKey(cols), companyKey,
 		byParents(loadersFrom(ctx), func(ctx context.Context, ids []int64) ([][]*codex.Company, error) {
 			return r.svc.Companies.ChildrenByParents(ctx, ids, 0, cols)
@@ -101,7 +101,7 @@ func (r *companyResolver) Contacts(ctx context.Context, obj *codex.Company, firs
 		return nil, err
 	}
 	f.CompanyID, f.SubtreeOf = nil, nil
-	f.Columns = nodeColumns(ctx, "Contact", contactColumns)
+	f.Columns = nodeColumns(ctx, obj, "Contact", contactColumns)
 	l, err := nested(ctx, r.Resolver, obj, companyKey, first, after, nestedList[codex.Contact]{
 		rel: "Company.contacts", args: f,
 		rows: func(ctx context.Context, ids []int64, limit int) ([][]*codex.Contact, error) {
@@ -149,7 +149,7 @@ func (r *companyResolver) Assets(ctx context.Context, obj *codex.Company, first 
 		return nil, err
 	}
 	f.CompanyID, f.SubtreeOf = nil, nil
-	f.Columns = nodeColumns(ctx, "Asset", assetColumns)
+	f.Columns = nodeColumns(ctx, obj, "Asset", assetColumns)
 	l, err := nested(ctx, r.Resolver, obj, companyKey, first, after, nestedList[codex.Asset]{
 		rel: "Company.assets", args: f,
 		rows: func(ctx context.Context, ids []int64, limit int) ([][]*codex.Asset, error) {
@@ -178,7 +178,7 @@ func (r *companyResolver) NetworkEquipment(ctx context.Context, obj *codex.Compa
 		return nil, err
 	}
 	f.CompanyID, f.SubtreeOf = nil, nil
-	f.Columns = nodeColumns(ctx, "NetworkEquipment", equipmentColumns)
+	f.Columns = nodeColumns(ctx, obj, "NetworkEquipment", equipmentColumns)
 	l, err := nested(ctx, r.Resolver, obj, companyKey, first, after, nestedList[codex.NetworkEquipment]{
 		rel: "Company.networkEquipment", args: f,
 		rows: func(ctx context.Context, ids []int64, limit int) ([][]*codex.NetworkEquipment, error) {
@@ -363,7 +363,7 @@ func (r *queryResolver) Companies(ctx context.Context, first *int, after *string
 	if err != nil {
 		return nil, err
 	}
-	f.Columns = nodeColumns(ctx, "Company", companyColumns)
+	f.Columns = nodeColumns(ctx, nil, "Company", companyColumns)
 	pg, err := r.svc.Companies.Companies(ctx, f, p)
 	if err != nil {
 		return nil, err

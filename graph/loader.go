@@ -38,6 +38,7 @@ type Loaders struct {
 	mu      sync.Mutex
 	loaders map[loaderKey]any
 	groups  map[any]*group
+	columns map[columnsCacheKey][]string // projections of fields under sibling groups (columns.go)
 }
 
 // loaderKey names one loader: a relation, its arguments and the group it serves.
@@ -56,7 +57,7 @@ type loadersKey struct{}
 
 // NewLoaders returns an empty set of loaders over svc, for one request.
 func NewLoaders(svc codex.Services) *Loaders {
-	return &Loaders{svc: svc, loaders: map[loaderKey]any{}, groups: map[any]*group{}}
+	return &Loaders{svc: svc, loaders: map[loaderKey]any{}, groups: map[any]*group{}, columns: map[columnsCacheKey][]string{}}
 }
 
 // WithLoaders returns a context carrying l.

@@ -155,3 +155,25 @@ func values(v any, path, field string) []string {
 	}
 	return out
 }
+
+// TestProjectionsUnderAliases checks that one sibling group rendered at two places (two
+// aliases of one relation) gets each place's own columns.
+func TestProjectionsUnderAliases(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, graph.Options{})
+		d := e.ok("admin", `query($id: ID!) { company(id: $id) {
+			a: children { name contacts(orderBy: {field: ID}) { nodes { email } } }
+			b: children { name contacts(orderBy: {field: ID}) { nodes { title } } } } }`,
+			map[string]any{"id": gid("Company", e.fx.acme)})
+		east := list(d, "company.b")[0]
+		if str(east, "name") != "Acme East" {
+			t.Fatalf("b[0] = %v", east)
+		}
+		if got := values(east, "contacts.nodes", "title"); len(got) != 2 || got[0] != "Manager" {
+			t.Errorf("titles under b = %v; want the contacts' titles", got)
+		}
+		if got := values(list(d, "company.a")[0], "contacts.nodes", "email"); len(got) != 2 || got[0] != "alice@acme.example" {
+			t.Errorf("emails under a = %v", got)
+		}
+	})
+}
