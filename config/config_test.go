@@ -56,11 +56,16 @@ func TestDefaults(t *testing.T) {
 		{"freshservice enabled", c.Integrations.FreshserviceEnabled(), false},
 		{"log format", c.Log.Format, "auto"},
 		{"roles", c.Auth.Roles == nil, true},
+		{"gc_percent", c.Server.GCPercent, 400},
+		{"memory_limit_mb", c.Server.MemoryLimitMB, 112},
 	}
 	for _, tc := range checks {
 		if tc.got != tc.want {
 			t.Errorf("default %s = %v; want %v", tc.name, tc.got, tc.want)
 		}
+	}
+	if out := c.String(); !strings.Contains(out, "gc_percent = 400\nmemory_limit_mb = 112\n") {
+		t.Errorf("String() lacks the default gc_percent and memory_limit_mb:\n%s", out)
 	}
 }
 
@@ -70,6 +75,8 @@ func TestFileThenEnvironment(t *testing.T) {
 [server]
 listen = 127.0.0.1:6000
 request_timeout = 30s
+gc_percent = 200
+memory_limit_mb = 512
 
 [database]
 connection_string = postgres://codex:s3cr;t@db.internal:5432/codex?sslmode=disable
@@ -106,6 +113,7 @@ url = http://helm:5004
 		"CODEX_SCHEDULER_INTERVAL": "30m",
 		"CODEX_AUTH_SERVICES":      "ledger=read,write; archive=none",
 		"CODEX_DATTO_API_SECRET":   "", // empty: ignored
+		"CODEX_MEMORY_LIMIT_MB":    "0",
 	})
 	checks := []struct {
 		name      string
@@ -115,6 +123,8 @@ url = http://helm:5004
 		{"listen (env over file)", c.Server.Listen, ":7000"},
 		{"request_timeout (file)", c.Server.RequestTimeout, 30 * time.Second},
 		{"shutdown_timeout (default)", c.Server.ShutdownTimeout, 15 * time.Second},
+		{"gc_percent (file)", c.Server.GCPercent, 200},
+		{"memory_limit_mb (env 0 over file)", c.Server.MemoryLimitMB, 0},
 		{"password with ; kept", c.Database.ConnectionString, "postgres://codex:s3cr;t@db.internal:5432/codex?sslmode=disable"},
 		{"api key with # kept", c.Integrations.FreshserviceAPIKey, "fs#key"},
 		{"demo_data", c.Database.DemoData, false},
@@ -150,6 +160,8 @@ func TestEnvironmentOnly(t *testing.T) {
 		"CODEX_LOG_FORMAT":            "JSON",
 		"CODEX_LOG_LEVEL":             "debug",
 		"CODEX_SCHEDULER_ENABLED":     "off",
+		"CODEX_GC_PERCENT":            " 10 ",
+		"CODEX_MEMORY_LIMIT_MB":       "2048",
 	})
 	checks := []struct {
 		name      string
@@ -163,6 +175,8 @@ func TestEnvironmentOnly(t *testing.T) {
 		{"log format", c.Log.Format, "json"},
 		{"log level", c.Log.Level, slog.LevelDebug},
 		{"scheduler", c.Scheduler.Enabled, false},
+		{"gc_percent (the minimum)", c.Server.GCPercent, 10},
+		{"memory_limit_mb", c.Server.MemoryLimitMB, 2048},
 	}
 	for _, tc := range checks {
 		if tc.got != tc.want {
@@ -252,6 +266,13 @@ func TestBadValues(t *testing.T) {
 		{"freshservice without domain", "", map[string]string{"CODEX_FRESHSERVICE_API_KEY": "k"}, []string{"freshservice_domain"}},
 		{"datto half", "", map[string]string{"CODEX_DATTO_API_KEY": "k"}, []string{"datto_api_key and datto_api_secret", "datto_api_url"}},
 		{"log level", "", map[string]string{"CODEX_LOG_LEVEL": "loud"}, []string{"CODEX_LOG_LEVEL", "not a log level"}},
+		{"gc_percent not a number", "", map[string]string{"CODEX_GC_PERCENT": "abc"}, []string{"CODEX_GC_PERCENT", `"abc" is not a whole number`}},
+		{"gc_percent too small", "", map[string]string{"CODEX_GC_PERCENT": "9"}, []string{"CODEX_GC_PERCENT", "9 is too small (at least 10)"}},
+		{"gc_percent off", "[server]\ngc_percent = -1\n", nil, []string{"[server] gc_percent", "-1 is too small (at least 10)"}},
+		{"gc_percent fraction", "[server]\ngc_percent = 150.5\n", nil, []string{"[server] gc_percent", "not a whole number"}},
+		{"memory_limit_mb not a number", "[server]\nmemory_limit_mb = abc\n", nil, []string{"[server] memory_limit_mb", `"abc" is not a whole number`}},
+		{"memory_limit_mb negative", "", map[string]string{"CODEX_MEMORY_LIMIT_MB": "-1"}, []string{"CODEX_MEMORY_LIMIT_MB", "-1 is too small (at least 0)"}},
+		{"memory_limit_mb with unit", "", map[string]string{"CODEX_MEMORY_LIMIT_MB": "112MiB"}, []string{"CODEX_MEMORY_LIMIT_MB", "not a whole number"}},
 		{"several at once", "[server]\nlisten = x\n[log]\nformat = xml\n", nil, []string{"[server] listen", "[log] format"}},
 	}
 	for _, tc := range tests {

@@ -23,7 +23,7 @@ import (
 // re-prepares it on each connection of the pool as needed) and then only executed.
 //
 // Prepared statements are kept in a bounded LRU keyed by their text; a statement evicted
-// while another goroutine is about to use it is prepared again (see DB.queryKeys).
+// while another goroutine is about to use it runs unprepared that once (see DB.queryKeys).
 
 // stmtCacheSize bounds the prepared statements kept per pool. Codex's lookups have a few
 // dozen shapes; filters a caller chooses (and clients' scopes) add a few each.
@@ -148,17 +148,17 @@ func (db *DB) queryKeys(ctx context.Context, idb bun.IDB, text string, arg strin
 	case bun.Conn:
 		return x.Conn.QueryContext(ctx, text, arg)
 	}
-	for attempt := 0; ; attempt++ {
-		s, err := db.stmts.get(ctx, db.bun.DB, text)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := s.QueryContext(ctx, arg)
-		if err != nil && attempt == 0 && db.stmts.evicted(text, s) {
-			continue // closed by eviction between get and use: prepare it again
-		}
-		return rows, err
+	s, err := db.stmts.get(ctx, db.bun.DB, text)
+	if err != nil {
+		return nil, err
 	}
+	rows, err = s.QueryContext(ctx, arg)
+	if err != nil && db.stmts.evicted(text, s) {
+		// Closed by an eviction between get and use (many other texts ran meanwhile):
+		// run it unprepared this once rather than racing further evictions.
+		return db.bun.DB.QueryContext(ctx, text, arg)
+	}
+	return rows, err
 }
 
 // AddQueryHook adds a bun query hook that sees every statement the store runs, the
