@@ -156,7 +156,7 @@ func fieldColumns(ctx context.Context, parent any, typ string, table columnTable
 	if fc == nil {
 		return nil
 	}
-	return sameForSiblings(ctx, parent, fc, func() []string { return collectFieldColumns(ctx, fc, typ, table) })
+	return sameForSiblings(ctx, parent, "columns", func() []string { return collectFieldColumns(ctx, fc, typ, table) })
 }
 
 func collectFieldColumns(ctx context.Context, fc *graphql.FieldContext, typ string, table columnTable) []string {
@@ -182,53 +182,6 @@ func addColumns(cols *[]string, sel []graphql.CollectedField, table columnTable)
 	return true
 }
 
-// sameForSiblings returns compute's columns for field fc of parent, computed once for all
-// of parent's siblings at the same place in the response: GraphQL merges the selections
-// of a response path, so the field has the same selection under each sibling there. (One
-// group can appear at several places, e.g. under two aliases of one relation, hence the
-// path in the key.) A parent outside any group (or none: a root field) computes its own.
-func sameForSiblings(ctx context.Context, parent any, fc *graphql.FieldContext, compute func() []string) []string {
-	l, ok := ctx.Value(loadersKey{}).(*Loaders)
-	if !ok || parent == nil {
-		return compute()
-	}
-	l.mu.Lock()
-	g := l.groups[parent]
-	if g == nil {
-		l.mu.Unlock()
-		return compute()
-	}
-	key := columnsCacheKey{group: g, path: responsePath(fc)}
-	if cols, ok := l.columns[key]; ok {
-		l.mu.Unlock()
-		return cols
-	}
-	l.mu.Unlock()
-	cols := compute()
-	l.mu.Lock()
-	l.columns[key] = cols
-	l.mu.Unlock()
-	return cols
-}
-
-// columnsCacheKey names a field under the members of one group at one response path.
-type columnsCacheKey struct {
-	group *group
-	path  string
-}
-
-// responsePath is fc's path in the response without list indices: "company.children.contacts".
-func responsePath(fc *graphql.FieldContext) string {
-	var keys []string
-	for f := fc; f != nil; f = f.Parent {
-		if f.Index == nil && f.Field.Field != nil {
-			keys = append(keys, f.Field.Alias)
-		}
-	}
-	slices.Reverse(keys)
-	return strings.Join(keys, ".")
-}
-
 // columnsKey is a loader argument naming a projection.
 func columnsKey(cols []string) string {
 	if cols == nil {
@@ -245,7 +198,7 @@ func nodeColumns(ctx context.Context, parent any, typ string, table columnTable)
 	if fc == nil {
 		return nil
 	}
-	return sameForSiblings(ctx, parent, fc, func() []string { return collectNodeColumns(ctx, fc, typ, table) })
+	return sameForSiblings(ctx, parent, "columns", func() []string { return collectNodeColumns(ctx, fc, typ, table) })
 }
 
 func collectNodeColumns(ctx context.Context, fc *graphql.FieldContext, typ string, table columnTable) []string {

@@ -137,6 +137,13 @@ type nestedList[T any] struct {
 	page func(ctx context.Context, key int64, p codex.PageArgs) (*codex.Page[T], error)
 }
 
+// nestedPlan is what a nested connection's field asks for: its loaders' argument key and
+// whether it selects the total and the rows.
+type nestedPlan struct {
+	args                string
+	wantTotal, wantRows bool
+}
+
 // nested resolves a connection under parent, whose id is id.
 func nested[P, T any](ctx context.Context, r *Resolver, parent *P, id func(*P) (int64, bool),
 	first *int, after *string, n nestedList[T]) (*list[T], error) {
@@ -146,19 +153,23 @@ func nested[P, T any](ctx context.Context, r *Resolver, parent *P, id func(*P) (
 	}
 	key, _ := id(parent)
 	l := loadersFrom(ctx)
-	argsJSON, _ := json.Marshal(n.args)
-	args := string(argsJSON)
+	// What the field asks for is the same under every sibling at this place of the
+	// response: work it out once.
+	plan := sameForSiblings(ctx, parent, "nested", func() nestedPlan {
+		argsJSON, _ := json.Marshal(n.args)
+		return nestedPlan{args: string(argsJSON), wantTotal: selected(ctx, "totalCount"), wantRows: wantRows(ctx)}
+	})
+	args, wantTotal := plan.args, plan.wantTotal
 	out := &list[T]{nodes: []*T{}, cursors: []string{}, info: &model.PageInfo{HasPreviousPage: w.offset > 0}}
 
 	// Start both loads before waiting on either.
 	var rows func() ([]*T, error)
 	var count func() (int, error)
-	wantTotal := selected(ctx, "totalCount")
 	if wantTotal && n.count != nil {
 		ld := loaderFor(ctx, parent, n.rel+".count", args, id, perKey(n.count))
 		count = ld.LoadThunk(ctx, key)
 	}
-	if wantRows(ctx) && w.offset == 0 {
+	if plan.wantRows && w.offset == 0 {
 		limit := w.first + 1
 		ld := loaderFor(ctx, parent, n.rel, args+"|"+strconv.Itoa(limit), id,
 			byParents(l, func(ctx context.Context, keys []int64) ([][]*T, error) { return n.rows(ctx, keys, limit) }))
@@ -176,7 +187,7 @@ func nested[P, T any](ctx context.Context, r *Resolver, parent *P, id func(*P) (
 			items, out.info.HasNextPage = items[:w.first], true
 		}
 		out.nodes = items
-	case wantRows(ctx): // a later page
+	case plan.wantRows: // a later page
 		counted = wantTotal && n.count == nil
 		pg, err := n.page(ctx, key, codex.PageArgs{First: &w.first, Offset: w.offset, WantTotal: counted})
 		if err != nil {

@@ -3,9 +3,12 @@ package graph
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/hivematrix/codex/codex"
@@ -38,7 +41,8 @@ type Loaders struct {
 	mu      sync.Mutex
 	loaders map[loaderKey]any
 	groups  map[any]*group
-	columns map[columnsCacheKey][]string // projections of fields under sibling groups (columns.go)
+	// perSibling holds what a field works out once for a sibling group (sameForSiblings).
+	perSibling map[siblingKey]any
 }
 
 // loaderKey names one loader: a relation, its arguments and the group it serves.
@@ -57,7 +61,7 @@ type loadersKey struct{}
 
 // NewLoaders returns an empty set of loaders over svc, for one request.
 func NewLoaders(svc codex.Services) *Loaders {
-	return &Loaders{svc: svc, loaders: map[loaderKey]any{}, groups: map[any]*group{}, columns: map[columnsCacheKey][]string{}}
+	return &Loaders{svc: svc, loaders: map[loaderKey]any{}, groups: map[any]*group{}, perSibling: map[siblingKey]any{}}
 }
 
 // WithLoaders returns a context carrying l.
@@ -250,4 +254,56 @@ func some(id *int64) (int64, bool) {
 		return 0, false
 	}
 	return *id, true
+}
+
+// sameForSiblings returns compute's result for the field being resolved under parent
+// (what names the computation), computed once for all of parent's siblings at the same
+// place in the response: GraphQL merges the selections of a response path, so a field
+// has the same arguments and selection under each sibling there. (One group can appear
+// at several places, e.g. under two aliases of one relation, hence the path in the key.)
+// A parent outside any group (or none: a root field) computes its own.
+func sameForSiblings[V any](ctx context.Context, parent any, what string, compute func() V) V {
+	fc := graphql.GetFieldContext(ctx)
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	if !ok || parent == nil || fc == nil {
+		return compute()
+	}
+	l.mu.Lock()
+	g := l.groups[parent]
+	l.mu.Unlock()
+	if g == nil {
+		return compute()
+	}
+	key := siblingKey{group: g, path: responsePath(fc), what: what}
+	l.mu.Lock()
+	v, ok := l.perSibling[key]
+	l.mu.Unlock()
+	if ok {
+		return v.(V)
+	}
+	out := compute()
+	l.mu.Lock()
+	l.perSibling[key] = out
+	l.mu.Unlock()
+	return out
+}
+
+// siblingKey names a computation for a field under the members of one group at one
+// response path.
+type siblingKey struct {
+	group *group
+	path  string
+	what  string
+}
+
+// responsePath is fc's path in the response without list indices: "company.children.contacts".
+func responsePath(fc *graphql.FieldContext) string {
+	var keys []string
+	for f := fc; f != nil; f = f.Parent {
+		if f.Index == nil && f.Field.Field != nil {
+			keys = append(keys, f.Field.Alias)
+		}
+	}
+	slices.Reverse(keys)
+	return strings.Join(keys, ".")
 }
