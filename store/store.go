@@ -22,7 +22,6 @@ import (
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
-	"github.com/uptrace/bun/driver/pgdriver"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 
 	"github.com/hivematrix/codex/codex"
@@ -86,7 +85,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	}
 	var bdb *bun.DB
 	if IsPostgres(dsn) {
-		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dsn)))
+		sqldb := openPostgres(dsn)
 		// bun's advice for PostgreSQL: a pool of 4 connections per CPU keeps every core
 		// busy while some connections wait on the network or on locks, without
 		// overrunning the server's max_connections (100 by default) for a few instances.
