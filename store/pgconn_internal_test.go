@@ -12,8 +12,14 @@ type deadlineRecorder struct {
 	reads, writes []time.Time
 }
 
-func (d *deadlineRecorder) SetReadDeadline(t time.Time) error  { d.reads = append(d.reads, t); return nil }
-func (d *deadlineRecorder) SetWriteDeadline(t time.Time) error { d.writes = append(d.writes, t); return nil }
+func (d *deadlineRecorder) SetReadDeadline(t time.Time) error {
+	d.reads = append(d.reads, t)
+	return nil
+}
+func (d *deadlineRecorder) SetWriteDeadline(t time.Time) error {
+	d.writes = append(d.writes, t)
+	return nil
+}
 func (d *deadlineRecorder) SetDeadline(t time.Time) error {
 	d.reads, d.writes = append(d.reads, t), append(d.writes, t)
 	return nil
