@@ -14,6 +14,7 @@ var assetEntity = &entity[codex.Asset]{
 	noun:   "asset",
 	alias:  "asset",
 	always: []string{"id", "company_id"},
+	fields: assetFields,
 	keys: map[string]sortKey[codex.Asset]{
 		"name":          {expr: "asset.name", kind: kindText, value: func(a *codex.Asset) any { return a.Name }},
 		"id":            {expr: "asset.id", kind: kindInt},

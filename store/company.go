@@ -23,6 +23,7 @@ var companyEntity = &entity[codex.Company]{
 	noun:   "company",
 	alias:  "company",
 	always: []string{"id", "parent_id"},
+	fields: companyFields,
 	keys: map[string]sortKey[codex.Company]{
 		"name":       {expr: "company.name", kind: kindText, value: func(c *codex.Company) any { return c.Name }},
 		"id":         {expr: "company.id", kind: kindInt},

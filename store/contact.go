@@ -26,6 +26,7 @@ var contactEntity = &entity[codex.Contact]{
 	alias:  "contact",
 	cols:   contactCols,
 	always: []string{"id", "company_id"},
+	fields: contactFields,
 	keys: map[string]sortKey[codex.Contact]{
 		"name":       {expr: "contact.display_name", kind: kindText, value: func(c *codex.Contact) any { return c.DisplayName }},
 		"id":         {expr: "contact.id", kind: kindInt},

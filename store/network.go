@@ -18,6 +18,7 @@ var equipmentEntity = &entity[codex.NetworkEquipment]{
 	noun:   "network equipment",
 	alias:  "ne",
 	always: []string{"id", "company_id"},
+	fields: equipmentFields,
 	keys: map[string]sortKey[codex.NetworkEquipment]{
 		"name": {expr: "ne.name", kind: kindText, value: func(e *codex.NetworkEquipment) any { return e.Name }},
 		"id":   {expr: "ne.id", kind: kindInt},

@@ -38,10 +38,11 @@ type sortKey[T any] struct {
 
 // entity describes how to list one entity type.
 type entity[T any] struct {
-	noun    string   // "company", for messages
-	alias   string   // the model's table alias
-	cols    string   // columns selected besides alias.* (joined ones), or ""
-	always  []string // columns a projection keeps whatever the caller asked (keys read above the store)
+	noun    string    // "company", for messages
+	alias   string    // the model's table alias
+	cols    string    // columns selected besides alias.* (joined ones), or ""
+	always  []string  // columns a projection keeps whatever the caller asked (keys read above the store)
+	fields  fields[T] // columns scanned without bun's reflection (fastscan.go), or nil
 	keys    map[string]sortKey[T]
 	allowed []string
 	def     string
@@ -391,9 +392,9 @@ func (e *entity[T]) byIDs(ctx context.Context, db *DB, ids []int64,
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []*T
 	q := db.inKeys(e.columns(build(db.bun.NewSelect().Model((*T)(nil)))), e.idExpr())
-	if err := db.scanKeys(ctx, db.bun, q, uniq(ids), &rows); err != nil {
+	rows, err := scanRows(ctx, db, q, uniq(ids), e.fields)
+	if err != nil {
 		errs := make([]error, len(ids))
 		for i := range errs {
 			errs[i] = translate(err)
@@ -481,8 +482,7 @@ func (e *entity[T]) byParents(ctx context.Context, db *DB, keys []int64, pp pare
 		}
 		q = db.inKeys(build(q), pp.parent).OrderExpr(pp.parent + ", " + orderBy)
 	}
-	var rows []*T
-	err = db.scanKeys(ctx, idb, q, uniq(keys), &rows)
+	rows, err := scanRows(ctx, db, q, uniq(keys), e.fields)
 	if err != nil {
 		return nil, err
 	}

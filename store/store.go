@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -65,8 +66,9 @@ type DB struct {
 	// the statements their callbacks run (the policy layer's lookups) and other requests.
 	streams chan struct{}
 
-	stmts *stmtCache      // prepared batch statements (prepared.go)
-	hooks []bun.QueryHook // query hooks added through AddQueryHook
+	stmts       *stmtCache      // prepared batch statements (prepared.go)
+	directScans atomic.Int64    // batch statements scanned without bun (fastscan.go), for tests
+	hooks       []bun.QueryHook // query hooks added through AddQueryHook
 }
 
 // Option configures a DB.
