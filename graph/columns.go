@@ -152,34 +152,53 @@ var equipmentColumns = columnTable{
 // resolved reads: nil (whole rows) outside a GraphQL field or when a selected field is not
 // in table.
 func fieldColumns(ctx context.Context, parent any, typ string, table columnTable) []string {
+	return columnsOf(ctx, parent, typ, table, false)
+}
+
+// nodeColumns is fieldColumns for a connection: the columns its nodes read, under
+// `nodes` or `edges { node }`.
+func nodeColumns(ctx context.Context, parent any, typ string, table columnTable) []string {
+	return columnsOf(ctx, parent, typ, table, true)
+}
+
+func columnsOf(ctx context.Context, parent any, typ string, table columnTable, connection bool) []string {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return nil
 	}
-	return sameForSiblings(ctx, parent, "columns", func() []string { return collectFieldColumns(ctx, fc, typ, table) })
-}
-
-func collectFieldColumns(ctx context.Context, fc *graphql.FieldContext, typ string, table columnTable) []string {
-	oc := graphql.GetOperationContext(ctx)
-	cols := []string{}
-	if !addColumns(&cols, graphql.CollectFields(oc, fc.Field.Selections, []string{typ, "Node"}), table) {
-		return nil
-	}
-	slices.Sort(cols)
-	return slices.Compact(cols)
-}
-
-// addColumns appends the columns of the fields sel to cols, reporting false when a field
-// is not in table.
-func addColumns(cols *[]string, sel []graphql.CollectedField, table columnTable) bool {
-	for _, f := range sel {
-		c, ok := table[f.Name]
-		if !ok {
-			return false
+	return sameForSiblings(ctx, parent, "columns", func() []string {
+		oc := graphql.GetOperationContext(ctx)
+		satisfies := []string{typ, "Node"}
+		var objects [][]graphql.CollectedField // the selections on typ
+		if !connection {
+			objects = append(objects, graphql.CollectFields(oc, fc.Field.Selections, satisfies))
+		} else {
+			for _, f := range graphql.CollectFields(oc, fc.Field.Selections, nil) {
+				switch f.Name {
+				case "nodes":
+					objects = append(objects, graphql.CollectFields(oc, f.Selections, satisfies))
+				case "edges":
+					for _, e := range graphql.CollectFields(oc, f.Selections, nil) {
+						if e.Name == "node" {
+							objects = append(objects, graphql.CollectFields(oc, e.Selections, satisfies))
+						}
+					}
+				}
+			}
 		}
-		*cols = append(*cols, c...)
-	}
-	return true
+		cols := []string{}
+		for _, sel := range objects {
+			for _, f := range sel {
+				c, ok := table[f.Name]
+				if !ok {
+					return nil
+				}
+				cols = append(cols, c...)
+			}
+		}
+		slices.Sort(cols)
+		return slices.Compact(cols)
+	})
 }
 
 // columnsKey is a loader argument naming a projection.
@@ -188,38 +207,4 @@ func columnsKey(cols []string) string {
 		return "*"
 	}
 	return strings.Join(cols, ",")
-}
-
-// nodeColumns returns the columns the nodes of the connection being resolved read, for
-// node type typ: nil (whole rows) outside a GraphQL field or when a selected field is not
-// in table.
-func nodeColumns(ctx context.Context, parent any, typ string, table columnTable) []string {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil {
-		return nil
-	}
-	return sameForSiblings(ctx, parent, "columns", func() []string { return collectNodeColumns(ctx, fc, typ, table) })
-}
-
-func collectNodeColumns(ctx context.Context, fc *graphql.FieldContext, typ string, table columnTable) []string {
-	oc := graphql.GetOperationContext(ctx)
-	satisfies := []string{typ, "Node"}
-	cols := []string{}
-	add := func(sel []graphql.CollectedField) bool { return addColumns(&cols, sel, table) }
-	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, nil) {
-		switch f.Name {
-		case "nodes":
-			if !add(graphql.CollectFields(oc, f.Selections, satisfies)) {
-				return nil
-			}
-		case "edges":
-			for _, e := range graphql.CollectFields(oc, f.Selections, nil) {
-				if e.Name == "node" && !add(graphql.CollectFields(oc, e.Selections, satisfies)) {
-					return nil
-				}
-			}
-		}
-	}
-	slices.Sort(cols)
-	return slices.Compact(cols)
 }
