@@ -54,23 +54,22 @@ func covers(cur, t time.Time) bool {
 }
 
 func (c *coarseDeadlineConn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if covers(c.read, t) {
-		return nil
-	}
-	c.read = t
-	return c.Conn.SetReadDeadline(t)
+	return c.set(&c.read, t, c.Conn.SetReadDeadline)
 }
 
 func (c *coarseDeadlineConn) SetWriteDeadline(t time.Time) error {
+	return c.set(&c.write, t, c.Conn.SetWriteDeadline)
+}
+
+// set applies deadline t through apply unless the one in force, *cur, covers it.
+func (c *coarseDeadlineConn) set(cur *time.Time, t time.Time, apply func(time.Time) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if covers(c.write, t) {
+	if covers(*cur, t) {
 		return nil
 	}
-	c.write = t
-	return c.Conn.SetWriteDeadline(t)
+	*cur = t
+	return apply(t)
 }
 
 func (c *coarseDeadlineConn) SetDeadline(t time.Time) error {
