@@ -1,5 +1,10 @@
 package store
 
+import (
+	"maps"
+	"slices"
+)
+
 // SetFailpoint makes db call fn at the named points inside its write transactions, so a
 // test can fail a write half-way ("contact.inserted", "contact.updated", "asset.inserted").
 func SetFailpoint(db *DB, fn func(name string) error) { db.failpoint = fn }
@@ -10,31 +15,17 @@ var SQLiteDSN = sqliteDSN
 // DirectColumns lists the columns of entity ("contact", "company", "asset", "equipment")
 // that the batch lookups scan without bun (fastscan.go).
 func DirectColumns(entity string) []string {
-	var out []string
-	add := func(m map[string]bool) {
-		for c := range m {
-			out = append(out, c)
-		}
-	}
 	switch entity {
 	case "contact":
-		add(keysOf(contactFields))
+		return slices.Collect(maps.Keys(contactFields))
 	case "company":
-		add(keysOf(companyFields))
+		return slices.Collect(maps.Keys(companyFields))
 	case "asset":
-		add(keysOf(assetFields))
+		return slices.Collect(maps.Keys(assetFields))
 	case "equipment":
-		add(keysOf(equipmentFields))
+		return slices.Collect(maps.Keys(equipmentFields))
 	}
-	return out
-}
-
-func keysOf[T any](fs fields[T]) map[string]bool {
-	m := map[string]bool{}
-	for c := range fs {
-		m[c] = true
-	}
-	return m
+	return nil
 }
 
 // DirectScans counts the batch statements db scanned without bun.

@@ -97,14 +97,10 @@ var equipmentFields = fields[codex.NetworkEquipment]{
 func scanRows[T any](ctx context.Context, db *DB, q bun.Query, keys []int64, fs fields[T]) ([]*T, error) {
 	var out []*T
 	if fs == nil {
-		err := db.scanKeys(ctx, db.bun, q, keys, &out)
+		err := db.scanKeys(ctx, q, keys, &out)
 		return out, err
 	}
-	text, err := q.AppendQuery(db.bun.QueryGen(), nil)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := db.queryKeys(ctx, db.bun, string(text), db.keysArg(keys))
+	rows, err := db.queryKeys(ctx, q, keys)
 	if err != nil {
 		return nil, err
 	}

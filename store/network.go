@@ -264,7 +264,7 @@ func (db *DB) LinksByDevices(ctx context.Context, deviceIDs []int64) ([][]codex.
 	}
 	var rows []codex.LinkEnd
 	q := db.bun.NewRaw(linksSQL, db.keysCond("nl.a_id"), db.keysCond("nl.b_id"))
-	if err := db.scanKeys(ctx, db.bun, q, uniq(deviceIDs), &rows); err != nil {
+	if err := db.scanKeys(ctx, q, uniq(deviceIDs), &rows); err != nil {
 		return nil, translate(err)
 	}
 	m := map[int64][]codex.LinkEnd{}

@@ -188,13 +188,14 @@ func (e *entity[T]) decodeCursor(s, arg string, o codex.Order, k sortKey[T]) (*c
 	return &c, nil
 }
 
-// columns selects alias.* and the entity's joined columns when it has any; otherwise bun
+// columns selects the columns proj names (see projection; nil: whole rows) and the
+// entity's joined columns; for whole rows of an entity without joined columns, bun
 // selects the model's own columns.
-func (e *entity[T]) columns(q *bun.SelectQuery) *bun.SelectQuery {
-	if e.cols == "" {
+func (e *entity[T]) columns(q *bun.SelectQuery, proj []string) *bun.SelectQuery {
+	if proj == nil && e.cols == "" {
 		return q
 	}
-	return q.ColumnExpr(e.alias + ".*").ColumnExpr(e.cols)
+	return e.project(q, proj)
 }
 
 // projection returns the columns to select for a caller that reads only sel (nil: whole
@@ -218,8 +219,8 @@ func (e *entity[T]) projection(idb bun.IDB, sel []string, k sortKey[T]) ([]strin
 	return slices.Compact(cols), nil
 }
 
-// project selects the columns proj names (whole rows when it is nil) and the entity's
-// joined columns.
+// project selects the columns proj names (whole rows when it is nil, spelled alias.* as
+// a query that adds column expressions of its own needs) and the entity's joined columns.
 func (e *entity[T]) project(q *bun.SelectQuery, proj []string) *bun.SelectQuery {
 	if proj == nil {
 		q = q.ColumnExpr(e.alias + ".*")
@@ -258,12 +259,7 @@ func (e *entity[T]) pageOf(ctx context.Context, idb bun.IDB, o codex.Order, p co
 	backward := p.Backward()
 
 	var rows []*T
-	q := build(idb.NewSelect().Model(&rows))
-	if proj != nil {
-		q = e.project(q, proj)
-	} else {
-		q = e.columns(q)
-	}
+	q := e.columns(build(idb.NewSelect().Model(&rows)), proj)
 	if p.After != "" {
 		c, err := e.decodeCursor(p.After, "after", o, k)
 		if err != nil {
@@ -340,7 +336,7 @@ func (e *entity[T]) each(ctx context.Context, sdb *DB, o codex.Order,
 	if err != nil {
 		return err
 	}
-	q := e.columns(build(db.NewSelect().Model((*T)(nil)))).OrderExpr(e.orderBy(k, o.Desc))
+	q := e.columns(build(db.NewSelect().Model((*T)(nil))), nil).OrderExpr(e.orderBy(k, o.Desc))
 	rows, err := q.Rows(ctx)
 	if err != nil {
 		return err
@@ -392,7 +388,7 @@ func (e *entity[T]) byIDs(ctx context.Context, db *DB, ids []int64,
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := db.inKeys(e.columns(build(db.bun.NewSelect().Model((*T)(nil)))), e.idExpr())
+	q := db.inKeys(e.columns(build(db.bun.NewSelect().Model((*T)(nil))), nil), e.idExpr())
 	rows, err := scanRows(ctx, db, q, uniq(ids), e.fields)
 	if err != nil {
 		errs := make([]error, len(ids))
@@ -476,11 +472,7 @@ func (e *entity[T]) byParents(ctx context.Context, db *DB, keys []int64, pp pare
 			Where(e.alias+"._rn <= ?", limit).
 			OrderExpr(pp.outer + ", " + orderBy)
 	} else {
-		q = idb.NewSelect().Model((*T)(nil))
-		if proj != nil || e.cols != "" {
-			q = e.project(q, proj)
-		}
-		q = db.inKeys(build(q), pp.parent).OrderExpr(pp.parent + ", " + orderBy)
+		q = db.inKeys(e.columns(build(idb.NewSelect().Model((*T)(nil))), proj), pp.parent).OrderExpr(pp.parent + ", " + orderBy)
 	}
 	rows, err := scanRows(ctx, db, q, uniq(keys), e.fields)
 	if err != nil {
@@ -513,7 +505,7 @@ func (e *entity[T]) countByParents(ctx context.Context, db *DB, keys []int64, pa
 	}
 	q := build(db.bun.NewSelect().Model((*T)(nil))).
 		ColumnExpr(parent + " AS k").ColumnExpr("count(*) AS n").GroupExpr(parent)
-	if err := db.scanKeys(ctx, db.bun, db.inKeys(q, parent), uniq(keys), &counts); err != nil {
+	if err := db.scanKeys(ctx, db.inKeys(q, parent), uniq(keys), &counts); err != nil {
 		return nil, err
 	}
 	m := make(map[int64]int, len(counts))

@@ -23,7 +23,7 @@ import (
 // re-prepares it on each connection of the pool as needed) and then only executed.
 //
 // Prepared statements are kept in a bounded LRU keyed by their text; a statement evicted
-// while another goroutine is about to use it runs unprepared that once (see DB.queryKeys).
+// while another goroutine is about to use it runs unprepared that once (see DB.runPrepared).
 
 // stmtCacheSize bounds the prepared statements kept per pool. Codex's lookups have a few
 // dozen shapes; filters a caller chooses (and clients' scopes) add a few each.
@@ -110,26 +110,26 @@ func (db *DB) keysArg(keys []int64) string {
 
 // scanKeys runs the batch statement q, whose only parameter is the key list (see inKeys),
 // for keys and scans its rows into dest as bun would.
-func (db *DB) scanKeys(ctx context.Context, idb bun.IDB, q bun.Query, keys []int64, dest any) error {
-	text, err := q.AppendQuery(db.bun.QueryGen(), nil)
+func (db *DB) scanKeys(ctx context.Context, q bun.Query, keys []int64, dest any) error {
+	rows, err := db.queryKeys(ctx, q, keys)
 	if err != nil {
 		return err
 	}
-	rows, err := db.queryKeys(ctx, idb, string(text), db.keysArg(keys))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if err := db.bun.ScanRows(ctx, rows, dest); err != nil {
-		return err
-	}
-	return rows.Close()
+	return db.bun.ScanRows(ctx, rows, dest) // closes rows
 }
 
-// queryKeys runs text with arg: prepared and cached on the pool, or directly inside a
-// transaction or on a dedicated connection. The store's query hooks see it like any bun
-// statement.
-func (db *DB) queryKeys(ctx context.Context, idb bun.IDB, text string, arg string) (rows *sql.Rows, err error) {
+// queryKeys runs the batch statement q for keys and returns its rows.
+func (db *DB) queryKeys(ctx context.Context, q bun.Query, keys []int64) (*sql.Rows, error) {
+	text, err := q.AppendQuery(db.bun.QueryGen(), nil)
+	if err != nil {
+		return nil, err
+	}
+	return db.runPrepared(ctx, string(text), db.keysArg(keys))
+}
+
+// runPrepared runs text with arg as a statement prepared and cached on the pool. The
+// store's query hooks see it like any bun statement.
+func (db *DB) runPrepared(ctx context.Context, text string, arg string) (rows *sql.Rows, err error) {
 	ev := &bun.QueryEvent{DB: db.bun, Query: text, QueryArgs: []any{arg}, StartTime: time.Now()}
 	for _, h := range db.hooks {
 		ctx = h.BeforeQuery(ctx, ev)
@@ -140,14 +140,6 @@ func (db *DB) queryKeys(ctx context.Context, idb bun.IDB, text string, arg strin
 			db.hooks[i].AfterQuery(ctx, ev)
 		}
 	}()
-	switch x := idb.(type) {
-	case bun.Tx:
-		return x.Tx.QueryContext(ctx, text, arg)
-	case *bun.Tx:
-		return x.Tx.QueryContext(ctx, text, arg)
-	case bun.Conn:
-		return x.Conn.QueryContext(ctx, text, arg)
-	}
 	s, err := db.stmts.get(ctx, db.bun.DB, text)
 	if err != nil {
 		return nil, err

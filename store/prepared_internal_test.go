@@ -116,7 +116,7 @@ func TestStmtCacheEviction(t *testing.T) {
 	}
 }
 
-// TestQueryKeysAfterEviction runs queryKeys over texts that evict one another from a cache
+// TestQueryKeysAfterEviction runs runPrepared over texts that evict one another from a cache
 // of one: each call prepares its text again and returns the right rows, and the query
 // hooks see every statement with its key list.
 func TestQueryKeysAfterEviction(t *testing.T) {
@@ -127,7 +127,7 @@ func TestQueryKeysAfterEviction(t *testing.T) {
 	ctx := context.Background()
 	for round := range 2 {
 		for i := range 3 {
-			rows, err := db.queryKeys(ctx, db.bun, sumText(i), db.keysArg([]int64{10, 20}))
+			rows, err := db.runPrepared(ctx, sumText(i), db.keysArg([]int64{10, 20}))
 			if err != nil {
 				t.Fatalf("round %d, text %d: %v", round, i, err)
 			}
