@@ -23,24 +23,11 @@ BIN=bench/results/bin
 mkdir -p "$BIN"
 command -v /usr/bin/time >/dev/null || { apt-get install -y time >/dev/null; }
 
-STARTED_PG=0 PID=
-cleanup() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill "$PID"; wait "$PID" 2>/dev/null || true; fi
-  if [ "$STARTED_PG" = 1 ] && [ "${KEEP_PG:-0}" != 1 ]; then "$SHARED_BENCH/pg.sh" stop >&2; fi
-}
-trap cleanup EXIT
-if [[ $URL == postgres* ]] && ! "$SHARED_BENCH/pg.sh" status >/dev/null 2>&1; then
-  "$SHARED_BENCH/pg.sh" start >&2; STARTED_PG=1
-fi
+. bench/lib.sh
+bench_pg
 go build -o "$BIN/codex" . && go build -o "$BIN/load" ./bench/load
 TOKEN=$(CODEX_DATABASE_URL=$URL "$BIN/codex" token --email bench@example.com --level admin --ttl 2h)
-CODEX_DATABASE_URL=$URL CODEX_LISTEN=$ADDR CODEX_DEMO_DATA=false CODEX_LOG_LEVEL=warn "$BIN/codex" serve >/dev/null 2>&1 &
-PID=$!
-for i in $(seq 1 120); do
-  curl -sf -o /dev/null "http://$ADDR/health" && break
-  kill -0 "$PID" 2>/dev/null || { echo "Codex did not start" >&2; exit 1; }
-  sleep 0.5
-done
+bench_serve "$BIN/codex" /dev/null
 
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }   # user nice system irq softirq steal, in ticks
 ticks() { awk '{print $14+$15}' "/proc/$PID/stat"; }

@@ -30,29 +30,18 @@ BIN=bench/results/bin
 SCENARIOS=${*:-q1 q2 q3}
 mkdir -p "$OUT" "$BIN"
 
-STARTED_PG=0 PID=
-cleanup() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill "$PID"; wait "$PID" 2>/dev/null || true; fi
-  if [ "$STARTED_PG" = 1 ] && [ "${KEEP_PG:-0}" != 1 ]; then "$SHARED_BENCH/pg.sh" stop >&2; fi
-}
-trap cleanup EXIT
-
-if [[ $URL == postgres* ]] && ! "$SHARED_BENCH/pg.sh" status >/dev/null 2>&1; then
-  "$SHARED_BENCH/pg.sh" start >&2; STARTED_PG=1
-fi
+. bench/lib.sh
+bench_pg
 printf '{"Replace": {"%s/zz_bench_pprof.go": "%s/bench/profile/pprof.go"}}\n' "$ROOT" "$ROOT" >"$OUT/overlay.json"
 go build -tags benchpprof -overlay "$OUT/overlay.json" -o "$BIN/codex-pprof" .
 go build -o "$BIN/load" ./bench/load
 TOKEN=$(CODEX_DATABASE_URL=$URL "$BIN/codex-pprof" token --email bench@example.com --level admin --ttl 2h)
 
-CODEX_DATABASE_URL=$URL CODEX_LISTEN=$ADDR CODEX_DEMO_DATA=false CODEX_LOG_LEVEL=${CODEX_LOG_LEVEL:-warn} \
-  CODEX_BENCH_PPROF=$PPROF "$BIN/codex-pprof" serve >"$OUT/codex.log" 2>&1 &
-PID=$!
-for i in $(seq 1 120); do
-  curl -sf -o /dev/null "http://$ADDR/health" && curl -sf -o /dev/null "http://$PPROF/debug/pprof/" && break
-  kill -0 "$PID" 2>/dev/null || { cat "$OUT/codex.log" >&2; exit 1; }
-  [ "$i" = 120 ] && { echo "Codex not ready" >&2; exit 1; }
-  sleep 0.5
+bench_serve "$BIN/codex-pprof" "$OUT/codex.log" CODEX_BENCH_PPROF="$PPROF"
+for i in $(seq 1 40); do
+  curl -sf -o /dev/null "http://$PPROF/debug/pprof/" && break
+  [ "$i" = 40 ] && { echo "pprof not ready at $PPROF" >&2; exit 1; }
+  sleep 0.25
 done
 
 for s in $SCENARIOS; do
