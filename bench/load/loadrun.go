@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
@@ -56,23 +57,35 @@ type worker struct {
 	errs   int
 	first  string
 	bytes  int64
+	rng    *rand.Rand // draws a generated request's variables
 }
 
 var errorsKey = []byte(`"errors"`)
 
 // do sends the request once; it returns false when ctx ended during it.
 func (w *worker) do(ctx context.Context) bool {
-	var body io.Reader
-	if w.req.body != nil {
-		body = bytes.NewReader(w.req.body)
+	req := w.req
+	if req.gen != nil {
+		if w.rng == nil {
+			w.rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		}
+		var err error
+		if req, err = req.gen(w.rng); err != nil {
+			w.fail("building the request: " + err.Error())
+			return ctx.Err() == nil
+		}
 	}
-	r, err := http.NewRequestWithContext(ctx, w.req.method, w.req.url, body)
+	var body io.Reader
+	if req.body != nil {
+		body = bytes.NewReader(req.body)
+	}
+	r, err := http.NewRequestWithContext(ctx, req.method, req.url, body)
 	if err != nil {
 		panic(err) // the URL was built by this program
 	}
 	r.Header.Set("Authorization", w.auth)
 	r.Header.Set("Accept", "application/json")
-	if w.req.body != nil {
+	if req.body != nil {
 		r.Header.Set("Content-Type", "application/json")
 	}
 	start := time.Now()
@@ -92,7 +105,7 @@ func (w *worker) do(ctx context.Context) bool {
 		w.fail(err.Error())
 	case resp.StatusCode != http.StatusOK:
 		w.fail(fmt.Sprintf("status %d: %.300s", resp.StatusCode, w.buf.Bytes()))
-	case w.req.graphQL && bytes.Contains(w.buf.Bytes(), errorsKey):
+	case req.graphQL && bytes.Contains(w.buf.Bytes(), errorsKey):
 		w.fail(fmt.Sprintf("GraphQL errors: %.300s", w.buf.Bytes()))
 	default:
 		w.bytes += int64(w.buf.Len())

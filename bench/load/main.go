@@ -31,6 +31,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/signal"
@@ -65,6 +66,11 @@ type config struct {
 	jsonOut   string
 	label     string
 	scenarios []string
+	// the platform workload (platform.go)
+	target          string
+	platformQueries string
+	poolDB          string
+	mix             string
 }
 
 var allScenarios = []string{"csv", "rest", "q1", "q2", "q3"}
@@ -85,8 +91,12 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.csvRuns, "csv-runs", 3, "CSV exports, one after another")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results to this `file` as JSON")
 	fs.StringVar(&c.label, "label", "codex", "label of this run in the output (e.g. codex-postgres, codex-sqlite)")
+	fs.StringVar(&c.target, "target", "codex", "the server: codex or postgraphile (only the platform scenarios)")
+	fs.StringVar(&c.platformQueries, "platform-queries", "bench/queries/platform", "`dir`ectory of the platform scenarios' <target>/<name>.graphql")
+	fs.StringVar(&c.poolDB, "pool-db", "", "PostgreSQL database to draw the platform scenarios' ids, e-mails and prefixes from (default --db)")
+	fs.StringVar(&c.mix, "mix", "", "the platform mix as name=weight,... (default "+mixText(platformMix)+")")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: load [flags] [%s ...]\n", strings.Join(allScenarios, " | "))
+		fmt.Fprintf(fs.Output(), "usage: load [flags] [%s ...]\n", strings.Join(append(slices.Clone(allScenarios), platformScenarios...), " | "))
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -96,13 +106,26 @@ func parseFlags(args []string) (*config, error) {
 	if len(c.scenarios) == 0 {
 		c.scenarios = allScenarios
 	}
+	if c.poolDB == "" {
+		c.poolDB = c.db
+	}
+	if _, ok := platformSpecs[c.target]; !ok {
+		return nil, fmt.Errorf("unknown --target %q (want codex or postgraphile)", c.target)
+	}
 	for _, s := range c.scenarios {
-		if !slices.Contains(allScenarios, s) {
-			return nil, fmt.Errorf("unknown scenario %q (want %s)", s, strings.Join(allScenarios, ", "))
+		switch {
+		case slices.Contains(platformScenarios, s):
+		case !slices.Contains(allScenarios, s):
+			return nil, fmt.Errorf("unknown scenario %q (want %s)", s, strings.Join(append(slices.Clone(allScenarios), platformScenarios...), ", "))
+		case c.target != "codex":
+			return nil, fmt.Errorf("scenario %s runs against Codex only (--target %s)", s, c.target)
 		}
 	}
+	if _, err := parseMix(c.mix); err != nil {
+		return nil, err
+	}
 	switch {
-	case c.token == "":
+	case c.token == "" && c.target == "codex":
 		return nil, errors.New("no token: pass --token or set CODEX_TOKEN (`codex token --email bench@example.com --level admin`)")
 	case c.conc < 1:
 		return nil, errors.New("--conc must be at least 1")
@@ -144,6 +167,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "# %s: %s, %d clients, %s warm-up + %s measured per scenario, probe %d sequential requests\n",
 		c.label, c.url, c.conc, c.warmup, c.duration, c.probe)
 	fmt.Fprintf(out, "# database %s; SQL statements: %s; server pid %s\n", rep.Database, why, pidText(c.pid))
+	var pl *pools
+	if slices.ContainsFunc(c.scenarios, func(s string) bool { return slices.Contains(platformScenarios, s) }) {
+		if pl, err = loadPools(ctx, c); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "# target %s; pools: %d companies, %d roots (%d cursors), %d agent e-mails, %d search prefixes; mix %s\n",
+			c.target, len(pl.companies), len(pl.roots), len(pl.rootCursors), len(pl.emails), len(pl.prefixes), mixText(mustMix(c.mix)))
+	}
 	header := false
 	for _, s := range c.scenarios {
 		if err := ctx.Err(); err != nil {
@@ -158,7 +189,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			printCSV(out, res)
 			continue
 		}
-		req, err := scenarioRequest(c, s)
+		var req request
+		if slices.Contains(platformScenarios, s) {
+			req, err = platformRequest(c, pl, s)
+		} else {
+			req, err = scenarioRequest(c, s)
+		}
 		if err != nil {
 			return err
 		}
@@ -193,6 +229,8 @@ type request struct {
 	body   []byte
 	// graphQL responses are 200 even when they fail: their body must hold no "errors".
 	graphQL bool
+	// gen, when set, draws a new request (random variables) for every send.
+	gen func(*rand.Rand) (request, error)
 }
 
 func scenarioRequest(c *config, s string) (request, error) {
@@ -260,4 +298,22 @@ func redactDSN(dsn string) string {
 		}
 	}
 	return dsn
+}
+
+// mixText formats a mix as name=weight,...
+func mixText(ws []weighted) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = fmt.Sprintf("%s=%d", w.name, w.weight)
+	}
+	return strings.Join(parts, ",")
+}
+
+// mustMix is parseMix of a mix parseFlags has checked.
+func mustMix(s string) []weighted {
+	ws, err := parseMix(s)
+	if err != nil {
+		panic(err)
+	}
+	return ws
 }
