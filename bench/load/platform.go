@@ -20,7 +20,7 @@ import (
 
 // The platform workload (issue 18): every request draws its variables at random from
 // pools read once from the database before the run, and each target gets its own id
-// form (Codex global ids and "id:N" paths, PostGraphile rowIds).
+// form (Codex global ids, PostGraphile rowIds).
 //
 //	q1r     company page (Q1) of a company drawn from all companies
 //	q2r     list page (Q2, 50 roots by name) at a random position: Codex `after` the
@@ -34,7 +34,7 @@ import (
 //	        bench_search_contacts that bench/platform.sh creates, the same predicate)
 //	export  every company (Codex GET /api/companies?format=csv, PostGraphile allCompanies)
 //	write   a real write: a random company's description set to a new value (Codex
-//	        PATCH /api/companies/id:N, PostGraphile updateCompanyByRowId)
+//	        PATCH /api/companies/N, PostGraphile updateCompanyByRowId)
 //	mix     the platform mix (platformMix): one of the above per request, by weight
 var platformScenarios = []string{"q1r", "q2r", "q3r", "theme", "search", "export", "write", "mix"}
 
@@ -262,7 +262,7 @@ var platformSpecs = map[string]map[string]spec{
 		"theme":  {method: http.MethodGet, path: "/api/public/user/theme?email=@email"},
 		"search": {query: "search", vars: `{"text": "@prefix"}`},
 		"export": {method: http.MethodGet, path: "/api/companies?format=csv"},
-		"write":  {method: http.MethodPatch, path: "/api/companies/id:@company_id", body: `{"description": "@stamp"}`},
+		"write":  {method: http.MethodPatch, path: "/api/companies/@company_id", body: `{"description": "@stamp"}`},
 	},
 	"postgraphile": {
 		"q1r":    {query: "q1", vars: `{"id": "@company_id"}`},

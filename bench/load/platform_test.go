@@ -175,8 +175,8 @@ func TestBuilders(t *testing.T) {
 	c := &config{url: "http://h", target: "codex", platformQueries: "../queries/platform"}
 	b, _ := newBuilder(c, p, "write")
 	r, _ := b.build(rng)
-	if r.method != "PATCH" || !strings.HasPrefix(r.url, "http://h/api/companies/id:") || !strings.Contains(string(r.body), `"description":"bench write `) {
-		t.Errorf("codex write = %s %s %s; want PATCH /api/companies/id:N with a new description", r.method, r.url, r.body)
+	if r.method != "PATCH" || !strings.HasPrefix(r.url, "http://h/api/companies/") || !strings.Contains(string(r.body), `"description":"bench write `) {
+		t.Errorf("codex write = %s %s %s; want PATCH /api/companies/N with a new description", r.method, r.url, r.body)
 	}
 	b, _ = newBuilder(c, p, "theme")
 	r, _ = b.build(rng)
