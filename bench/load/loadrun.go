@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -31,6 +32,17 @@ type loadResult struct {
 	PeakRSSMB   *float64 `json:"peak_rss_mb,omitempty"`
 	HWMMB       *float64 `json:"hwm_mb,omitempty"`
 	BytesPerReq float64  `json:"bytes_per_req"`
+	// Kinds breaks a mix down by request kind (measured window only).
+	Kinds []kindResult `json:"kinds,omitempty"`
+}
+
+// kindResult is one request kind's share of a mix.
+type kindResult struct {
+	Name     string  `json:"name"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	P50ms    float64 `json:"p50_ms"`
+	P99ms    float64 `json:"p99_ms"`
 }
 
 // newClient returns a keep-alive client for conc concurrent requests. Compression is
@@ -58,6 +70,9 @@ type worker struct {
 	first  string
 	bytes  int64
 	rng    *rand.Rand // draws a generated request's variables
+	// kinds holds a generated request's latencies by its name, errs by name in kindErrs.
+	kinds    map[string][]time.Duration
+	kindErrs map[string]int
 }
 
 var errorsKey = []byte(`"errors"`)
@@ -100,6 +115,13 @@ func (w *worker) do(ctx context.Context) bool {
 		return false // cut off by the end of the window: not counted
 	}
 	w.lat = append(w.lat, d)
+	if w.req.gen != nil {
+		if w.kinds == nil {
+			w.kinds, w.kindErrs = map[string][]time.Duration{}, map[string]int{}
+		}
+		w.kinds[req.name] = append(w.kinds[req.name], d)
+		defer func(errs int) { w.kindErrs[req.name] += w.errs - errs }(w.errs)
+	}
 	switch {
 	case err != nil:
 		w.fail(err.Error())
@@ -191,6 +213,7 @@ func runLoad(ctx context.Context, c *config, req request, proc process, stmts *s
 			res.FirstError = w.first
 		}
 	}
+	res.Kinds = kindResults(ws)
 	res.Requests = len(lat)
 	res.Seconds = elapsed.Seconds()
 	if res.Requests == 0 {
@@ -241,6 +264,28 @@ func runLoad(ctx context.Context, c *config, req request, proc process, stmts *s
 		}
 	}
 	return res, nil
+}
+
+// kindResults merges the workers' per-kind latencies, by name; nil when there is a
+// single kind (not a mix).
+func kindResults(ws []*worker) []kindResult {
+	lat, errs := map[string][]time.Duration{}, map[string]int{}
+	for _, w := range ws {
+		for k, l := range w.kinds {
+			lat[k] = append(lat[k], l...)
+			errs[k] += w.kindErrs[k]
+		}
+	}
+	if len(lat) < 2 {
+		return nil
+	}
+	var out []kindResult
+	for _, k := range slices.Sorted(maps.Keys(lat)) {
+		l := lat[k]
+		slices.Sort(l)
+		out = append(out, kindResult{Name: k, Requests: len(l), Errors: errs[k], P50ms: ms(percentile(l, 50)), P99ms: ms(percentile(l, 99))})
+	}
+	return out
 }
 
 // percentile returns the nearest-rank p-th percentile of sorted durations.

@@ -267,6 +267,10 @@ func printLoad(out io.Writer, r loadResult) {
 	if r.FirstError != "" {
 		fmt.Fprintf(out, "       first error: %s\n", r.FirstError)
 	}
+	for _, k := range r.Kinds {
+		fmt.Fprintf(out, "       %-7s %5.1f%% of requests, p50 %.2f ms, p99 %.2f ms, %d errors\n",
+			k.Name, 100*float64(k.Requests)/float64(r.Requests), k.P50ms, k.P99ms, k.Errors)
+	}
 }
 
 // optF formats an optional figure; nil is "n/a".

@@ -6,9 +6,13 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func testPools() *pools {
@@ -197,5 +201,40 @@ func TestBuilders(t *testing.T) {
 	}
 	if len(seen) != len(platformMix) {
 		t.Errorf("2000 mix requests were of kinds %v; want all of %v", seen, platformMix)
+	}
+}
+
+// TestMixBreakdown drives a two-kind generated request against a server that fails one
+// kind and checks the per-kind figures.
+func TestMixBreakdown(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The first request (runLoad's check that the scenario works) always succeeds.
+		if served.Add(1) > 1 && r.URL.Path == "/bad" {
+			http.Error(w, "no", http.StatusInternalServerError)
+			return
+		}
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	pk, _ := newPicker([]weighted{{"good", 3}, {"bad", 1}})
+	req := request{name: "mix", gen: func(rng *rand.Rand) (request, error) {
+		k := pk.pick(rng)
+		return request{name: k, method: http.MethodGet, url: srv.URL + "/" + k}, nil
+	}}
+	c := &config{conc: 2, duration: 300 * time.Millisecond, token: "t"}
+	res, err := runLoad(t.Context(), c, req, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Kinds) != 2 || res.Kinds[0].Name != "bad" || res.Kinds[1].Name != "good" {
+		t.Fatalf("kinds = %+v; want bad and good", res.Kinds)
+	}
+	bad, good := res.Kinds[0], res.Kinds[1]
+	if bad.Errors != bad.Requests || good.Errors != 0 || bad.Requests+good.Requests != res.Requests {
+		t.Errorf("kinds = %+v of %d requests; want every bad one failed, no good one, all counted", res.Kinds, res.Requests)
+	}
+	if share := float64(bad.Requests) / float64(res.Requests); share < 0.1 || share > 0.4 {
+		t.Errorf("bad share = %.2f; want about 0.25", share)
 	}
 }
