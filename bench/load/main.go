@@ -11,6 +11,10 @@
 //	q2    the same with q2 (list page)
 //	q3    the same with q3 (deep tree)
 //
+// The platform workload (issue 18; platform.go, bench/platform.sh), against Codex or, with
+// --target postgraphile, PostGraphile v5: q1r q2r q3r theme search export write mix, each
+// request with variables drawn at random from pools read from --pool-db before the run.
+//
 // Each load scenario runs --warmup unmeasured, then --duration measured with --conc
 // clients in a closed loop over keep-alive connections (like wrk), then a sequential
 // probe of --probe requests. SQL statements per request are the pg_stat_statements calls
