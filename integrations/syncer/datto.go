@@ -23,6 +23,9 @@ func (r *runner) datto(ctx context.Context) error {
 	assets := r.dattoAssets(dc)
 	equipment := r.dattoEquipment()
 	r.archivers = append(r.archivers, companies, assets, equipment)
+	if err := r.loadTriage(ctx); err != nil {
+		return err
+	}
 
 	err := syncPages(ctx, companies, dc.Sites,
 		func(ctx context.Context, p datto.Page[datto.Site]) (*page[codex.Company], error) {
@@ -33,6 +36,9 @@ func (r *runner) datto(ctx context.Context) error {
 			return out, nil
 		})
 	if err != nil {
+		return err
+	}
+	if err := r.accountNumbers(ctx, companies); err != nil {
 		return err
 	}
 

@@ -72,10 +72,15 @@ func TestDattoAfterFreshservice(t *testing.T) {
 			t.Errorf("alert = %+v; want an open critical alert on the asset", alert)
 		}
 
+		// The company the unlinked site created is the only client without an account
+		// number: it gets one, pushed to its site in the same run.
+		if ups := e.dt.Updates(); len(ups) != 1 || ups[0].Body["value"] != "000001" {
+			t.Errorf("Datto pushes = %+v; want the new site's account number 000001", ups)
+		}
 		again := e.run(syncerAll)
 		wantNoChange(t, again)
-		if n := len(e.dt.Updates()); n != 0 {
-			t.Errorf("Datto pushes = %+v; want none", e.dt.Updates())
+		if n := len(e.dt.Updates()); n != 1 {
+			t.Errorf("Datto pushes = %+v; want none after the first run", e.dt.Updates())
 		}
 
 		// Upstream changes arrive; the alert is resolved.
