@@ -567,7 +567,7 @@ func (r *runner) fsTickets(ctx context.Context, fs *freshservice.Client) error {
 			}
 			placed = append(placed, ids[i])
 			if t.RequesterID == nil && r.isKnown(codex.EntityContact, requester) {
-				r.hint(requester, t.CompanyID)
+				r.hint(requester, t)
 			}
 			values := ticketValues(t)
 			fp := fingerprint(values)

@@ -39,13 +39,15 @@ type triageState struct {
 	known map[string]map[string]bool
 	// domains maps an e-mail domain to the companies that list it.
 	domains map[string][]int64
-	// hints maps a triage requester to the companies of its tickets' departments.
-	hints map[string]map[int64]bool
+	// hints maps a triage requester to the companies of its tickets' departments, and
+	// hinted to those tickets, saved without a requester.
+	hints  map[string]map[int64]bool
+	hinted map[string][]*codex.Ticket
 }
 
 // loadTriage reads what the run needs of the triage list and the companies' domains.
 func (r *runner) loadTriage(ctx context.Context) error {
-	t := &triageState{known: map[string]map[string]bool{}, domains: map[string][]int64{}, hints: map[string]map[int64]bool{}}
+	t := &triageState{known: map[string]map[string]bool{}, domains: map[string][]int64{}, hints: map[string]map[int64]bool{}, hinted: map[string][]*codex.Ticket{}}
 	r.tri = t
 	n := 1000
 	args := codex.PageArgs{First: &n}
@@ -143,14 +145,15 @@ func (r *runner) isKnown(entity, extID string) bool {
 }
 
 // hint notes that a triage requester has a ticket of a known company's department.
-func (r *runner) hint(requester string, company int64) {
+func (r *runner) hint(requester string, tk *codex.Ticket) {
 	t := r.tri
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.hints[requester] == nil {
 		t.hints[requester] = map[int64]bool{}
 	}
-	t.hints[requester][company] = true
+	t.hints[requester][tk.CompanyID] = true
+	t.hinted[requester] = append(t.hinted[requester], tk)
 }
 
 // hold keeps a record in triage and counts it: "unassigned" for a record without a
@@ -230,6 +233,10 @@ func (r *runner) placeByTickets(ctx context.Context) error {
 			continue
 		}
 		r.add(codex.EntityContact, func(c *codex.SyncCounts) { c.Created++; c.Unassigned-- })
+		// The tickets that placed it were saved without a requester: they get it now.
+		if err := r.setRequester(ctx, req, r.tri.hinted[req]); err != nil {
+			return err
+		}
 		r.add(codex.EntityTicket, func(c *codex.SyncCounts) { c.Created += out.Tickets; c.Unassigned -= out.Tickets })
 		r.add(codex.EntityAsset, func(c *codex.SyncCounts) { c.Created += out.Assets; c.Unassigned -= out.Assets })
 	}
@@ -433,4 +440,25 @@ func (r *runner) holdTicket(ctx context.Context, t *codex.Ticket, label, request
 	values := ticketValues(t)
 	return r.hold(ctx, codex.EntityTicket, &codex.TriageItem{Entity: codex.EntityTicket, ExternalID: t.ExternalID,
 		Label: label + " (" + t.Subject + ")", Reason: codex.TriageUnassigned, Requester: requester, Upstream: values})
+}
+
+// setRequester sets the requester of tickets saved while it was in triage, and their
+// references' fingerprints, so the next listing finds them unchanged.
+func (r *runner) setRequester(ctx context.Context, requester string, tickets []*codex.Ticket) error {
+	ids, err := r.rowsOf(ctx, codex.EntityContact, []string{requester})
+	if err != nil || ids[requester] == 0 || len(tickets) == 0 {
+		return err
+	}
+	id := ids[requester]
+	var save []*codex.ExternalRef
+	for _, t := range tickets {
+		t.RequesterID = &id
+		if _, err := r.e.svc.Tickets.SaveTicket(ctx, t); err != nil {
+			return err
+		}
+		values := ticketValues(t)
+		save = append(save, &codex.ExternalRef{Source: r.source, Entity: codex.EntityTicket, ExternalID: t.ExternalID,
+			EntityID: t.ID, Fingerprint: fingerprint(values), Upstream: values})
+	}
+	return r.e.svc.Sync.SaveExternalRefs(ctx, save)
 }

@@ -1,0 +1,224 @@
+package syncer_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hivematrix/codex/codex"
+	dattofake "github.com/hivematrix/codex/integrations/datto/fake"
+	fsfake "github.com/hivematrix/codex/integrations/freshservice/fake"
+	"github.com/hivematrix/codex/integrations/syncer"
+	"github.com/hivematrix/codex/store"
+	"github.com/hivematrix/codex/store/storetest"
+)
+
+// messyAccount is an upstream data set like a real MSP's: requesters nobody filed under a
+// department, a department without an account number, machines with OEM placeholder
+// serials and duplicate hostnames.
+type messyAccount struct {
+	noNumber                        int64 // the department without an account number
+	byDomain, bySecondary, byTicket int64 // unfiled requesters placed by domain, secondary e-mail, ticket department
+	lost                            int64 // an unfiled requester nothing places
+	lostTicket, lostAsset           int64
+	oemDevice, dupDevice, newDevice string
+	noNumberSite                    string
+}
+
+func newMessyAccount(e *env) *messyAccount {
+	m := &messyAccount{}
+	e.fs.Generate(2, 1, 0)
+	d3 := e.fs.AddDepartment(fsfake.Department{Name: "NoNumber Ltd", Domains: []string{"nonumber.example"}})
+	m.noNumber = d3.ID
+	m.byDomain = e.fs.AddRequester(fsfake.Requester{FirstName: "Ann", PrimaryEmail: "ann@company0001.example", Active: true}).ID
+	m.bySecondary = e.fs.AddRequester(fsfake.Requester{FirstName: "Bob", PrimaryEmail: "bob@mail.example",
+		SecondaryEmails: []string{"bob@NoNumber.example"}, Active: true}).ID
+	m.byTicket = e.fs.AddRequester(fsfake.Requester{FirstName: "Cy", PrimaryEmail: "cy@elsewhere.example", Active: true}).ID
+	m.lost = e.fs.AddRequester(fsfake.Requester{FirstName: "Di", PrimaryEmail: "di@nowhere.example", Active: true}).ID
+	dept2 := deptID(e, 2)
+	at := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
+	e.fs.AddTicket(fsfake.Ticket{Subject: "Printer", RequesterID: m.byTicket, DepartmentID: &dept2, Status: 2, Priority: 1, CreatedAt: at, UpdatedAt: at})
+	m.lostTicket = e.fs.AddTicket(fsfake.Ticket{Subject: "Where am I", RequesterID: m.lost, Status: 2, Priority: 1, CreatedAt: at, UpdatedAt: at.Add(time.Minute)}).ID
+	m.lostAsset = e.fs.AddAsset(fsfake.Asset{Name: "DI-LAPTOP", AssetTypeID: fsfake.DefaultAssetTypeID, UserID: &m.lost,
+		Hostname: "DI-LAPTOP", SerialNumber: "To Be Filled By O.E.M.", AssetState: "In Use"}).ID
+	// Company 1's machines: two with one OEM placeholder serial, two with one hostname.
+	dept1 := deptID(e, 1)
+	for _, a := range []struct{ host, serial string }{
+		{"OEM-A", "To Be Filled By O.E.M."}, {"OEM-B", "To Be Filled By O.E.M."},
+		{"DUP-PC", ""}, {"DUP-PC", "Default string"},
+	} {
+		e.fs.AddAsset(fsfake.Asset{Name: a.host, AssetTypeID: fsfake.DefaultAssetTypeID, DepartmentID: &dept1,
+			Hostname: a.host, SerialNumber: a.serial, AssetState: "In Use"})
+	}
+	e.dt.Generate(2, 0)
+	m.noNumberSite = e.dt.AddSite(dattofake.Site{Name: "NoNumber Ltd"}).UID
+	site1 := siteUID(e, 1)
+	m.oemDevice = e.dt.AddDevice(dattofake.Device{SiteUID: site1, Hostname: "OEM-A", SerialNumber: "To Be Filled By O.E.M."}).UID
+	m.dupDevice = e.dt.AddDevice(dattofake.Device{SiteUID: site1, Hostname: "DUP-PC", SerialNumber: "Default string"}).UID
+	m.newDevice = e.dt.AddDevice(dattofake.Device{SiteUID: site1, Hostname: "NEW-PC", SerialNumber: "0000000"}).UID
+	return m
+}
+
+// deptID returns the id of the i-th generated department.
+func deptID(e *env, i int) int64 {
+	e.t.Helper()
+	for id := int64(21000100001); id < 21000100100; id++ {
+		if d, ok := e.fs.Department(id); ok && d.Name == fsfake.CompanyName(i) {
+			return id
+		}
+	}
+	e.t.Fatalf("no department %d", i)
+	return 0
+}
+
+// triage returns the triage list.
+func (e *env) triage() []*codex.TriageItem {
+	e.t.Helper()
+	n := 1000
+	pg, err := e.svc.Triage.TriageItems(e.ctx, codex.TriageFilter{}, codex.PageArgs{First: &n})
+	if err != nil {
+		e.t.Fatalf("TriageItems = %v", err)
+	}
+	return pg.Items
+}
+
+// kept counts the upstream records of source and entity Codex holds: linked to a row, or
+// in triage.
+func (e *env) kept(source, entity string) int {
+	return e.count("external_refs", "source = '"+source+"' AND entity = '"+entity+"'") +
+		e.count("triage_items", "source = '"+source+"' AND entity = '"+entity+"'")
+}
+
+func TestSyncKeepsEveryRecord(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		m := newMessyAccount(e)
+
+		run := e.run(syncerAll)
+		if run.Status != codex.SyncSucceeded || run.Failed != 0 {
+			t.Fatalf("first run = %s, %d failed; problems %v", run.Status, run.Failed, run.Problems)
+		}
+		// Nothing dropped: every upstream record has a row or waits in triage.
+		depts, reqs, tickets, assets := e.fs.Counts()
+		sites, devs, _ := e.dt.Counts()
+		for _, c := range []struct {
+			source, entity string
+			want           int
+		}{
+			{codex.SourceFreshservice, codex.EntityCompany, depts},
+			{codex.SourceFreshservice, codex.EntityContact, reqs},
+			{codex.SourceFreshservice, codex.EntityTicket, tickets},
+			{codex.SourceFreshservice, codex.EntityAsset, assets},
+			{codex.SourceDatto, codex.EntityCompany, sites},
+			{codex.SourceDatto, codex.EntityAsset, devs},
+		} {
+			if got := e.kept(c.source, c.entity); got != c.want {
+				t.Errorf("%s %s kept = %d; want %d (every upstream record)", c.source, c.entity, got, c.want)
+			}
+		}
+		wantCounts(t, run, "freshservice contact", codex.SyncCounts{Created: 5, Unassigned: 1})
+		wantCounts(t, run, "freshservice ticket", codex.SyncCounts{Created: 1, Unassigned: 1})
+		wantCounts(t, run, "freshservice asset", codex.SyncCounts{Created: 4, Unassigned: 1})
+		// OEM-A matched on hostname (its serial is a placeholder), DUP-PC is held (two
+		// assets have that hostname), NEW-PC is new.
+		wantCounts(t, run, "datto asset", codex.SyncCounts{Created: 1, Updated: 1, Merged: 1, Held: 1})
+
+		// Placement: by domain, by secondary e-mail, by the ticket's department.
+		c1, c2 := e.companyByAccount(fsfake.AccountNumber(1)), e.companyByAccount(fsfake.AccountNumber(2))
+		noNumber := e.ref(codex.SourceFreshservice, codex.EntityCompany, itoa(m.noNumber)).EntityID
+		for _, p := range []struct {
+			requester, company int64
+		}{{m.byDomain, c1.ID}, {m.bySecondary, noNumber}, {m.byTicket, c2.ID}} {
+			c, err := e.svc.Contacts.Contact(e.ctx, e.ref(codex.SourceFreshservice, codex.EntityContact, itoa(p.requester)).EntityID)
+			if err != nil || c.CompanyID != p.company {
+				t.Errorf("requester %d -> %+v, %v; want company %d", p.requester, c, err, p.company)
+			}
+		}
+		items := e.triage()
+		if len(items) != 4 {
+			t.Fatalf("triage = %d items; want the lost requester, its ticket and asset, the ambiguous device: %+v", len(items), items)
+		}
+
+		// Account numbers: the department without one gets the first, pushed to the
+		// department's custom field and the site's variable in the same run.
+		nn, _ := e.svc.Companies.Company(e.ctx, noNumber)
+		if nn.AccountNumber == nil || *nn.AccountNumber != "000001" {
+			t.Fatalf("NoNumber account number = %v; want 000001", nn.AccountNumber)
+		}
+		d, _ := e.fs.Department(m.noNumber)
+		if d.CustomFields["account_number"] != "000001" {
+			t.Errorf("department custom fields = %v; want account_number 000001 pushed", d.CustomFields)
+		}
+		if got := siteVariable(e, m.noNumberSite, dattofake.AccountNumberVariable); got != "000001" {
+			t.Errorf("site variable = %q; want 000001 pushed", got)
+		}
+
+		again := e.run(syncerAll)
+		wantNoChange(t, again)
+		if n := len(e.triage()); n != 4 {
+			t.Errorf("triage after the second run = %d items; want 4", n)
+		}
+
+		// One action assigns the lost requester; its ticket and asset follow.
+		admin := codex.WithPrincipal(context.Background(), &codex.Principal{Subject: "u1", Email: "ada@example.com", Level: codex.LevelAdmin})
+		var contactItem, deviceItem *codex.TriageItem
+		for _, it := range items {
+			switch it.Entity {
+			case codex.EntityContact:
+				contactItem = it
+			case codex.EntityAsset:
+				if it.Reason == codex.TriageAmbiguous {
+					deviceItem = it
+				}
+			}
+		}
+		tech := codex.WithPrincipal(context.Background(), &codex.Principal{Subject: "u2", Email: "tom@example.com", Level: codex.LevelTechnician})
+		if _, err := e.engine.AssignTriage(tech, contactItem.ID, c2.ID, 0); codex.ErrorCode(err) != codex.Forbidden {
+			t.Errorf("technician AssignTriage = %v; want forbidden", err)
+		}
+		out, err := e.engine.AssignTriage(admin, contactItem.ID, c2.ID, 0)
+		if err != nil || *out != (syncer.TriageOutcome{Contacts: 1, Tickets: 1, Assets: 1}) {
+			t.Fatalf("AssignTriage = %+v, %v; want the contact, its ticket and asset", out, err)
+		}
+		ticket := e.ref(codex.SourceFreshservice, codex.EntityTicket, itoa(m.lostTicket))
+		tk, _ := e.svc.Tickets.Ticket(e.ctx, ticket.EntityID)
+		asset := e.ref(codex.SourceFreshservice, codex.EntityAsset, itoa(m.lostAsset))
+		as, _ := e.svc.Assets.Asset(e.ctx, asset.EntityID)
+		if tk == nil || tk.CompanyID != c2.ID || tk.RequesterID == nil || as == nil || as.CompanyID != c2.ID {
+			t.Errorf("ticket %+v, asset %+v; want both under company %d", tk, as, c2.ID)
+		}
+		if len(deviceItem.Candidates) != 2 {
+			t.Fatalf("ambiguous device candidates = %v; want the two DUP-PC assets", deviceItem.Candidates)
+		}
+		if _, err := e.engine.AssignTriage(admin, deviceItem.ID, 0, 999999); codex.ErrorCode(err) != codex.Invalid {
+			t.Errorf("AssignTriage to a non-candidate = %v; want invalid", err)
+		}
+		if _, err := e.engine.AssignTriage(admin, deviceItem.ID, 0, deviceItem.Candidates[0]); err != nil {
+			t.Fatalf("AssignTriage(device) = %v", err)
+		}
+		if n := len(e.triage()); n != 0 {
+			t.Errorf("triage after assigning = %d items; want none", n)
+		}
+		if got := e.ref(codex.SourceDatto, codex.EntityAsset, m.dupDevice).EntityID; got != deviceItem.Candidates[0] {
+			t.Errorf("device linked to %d; want %d", got, deviceItem.Candidates[0])
+		}
+		third := e.run(codex.SourceFreshservice)
+		wantNoChange(t, third)
+		if third.Counts[codex.EntityContact].Unassigned != 0 {
+			t.Errorf("third run counts = %+v; want nothing unassigned", third.Counts)
+		}
+	})
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// siteVariable returns a site variable's value on the fake.
+func siteVariable(e *env, site, name string) string {
+	for _, v := range e.dt.SiteVariables(site) {
+		if v.Name == name {
+			return v.Value
+		}
+	}
+	return ""
+}
