@@ -77,3 +77,30 @@ type TriageStore interface {
 // only. Records without a company carry no scope, so neither a client, a technician nor a
 // service (which may have to get redacted data) may see them.
 func (p *Principal) CanTriage() bool { return p.SeesSecrets() }
+
+// TriageOutcome says what assigning a triage item created or linked.
+type TriageOutcome struct {
+	// Contacts, Tickets and Assets count the rows created or linked.
+	Contacts int `json:"contacts"`
+	Tickets  int `json:"tickets"`
+	Assets   int `json:"assets"`
+}
+
+// TriageAssignment is what an admin decides for a triage item: a company for a record
+// without one, or (for an ambiguous asset) the candidate asset it is.
+type TriageAssignment struct {
+	CompanyID *int64 `json:"company_id"`
+	AssetID   *int64 `json:"asset_id"`
+}
+
+// SyncActions are the sync engine's admin actions besides runs; the sync engine
+// implements it. Both check that the caller is an admin.
+type SyncActions interface {
+	// AssignTriage assigns triage item id: to a company (a contact with the tickets and
+	// assets held with it, or a lone ticket or asset), or links an ambiguous asset to
+	// one of its candidates.
+	AssignTriage(ctx context.Context, id, companyID, assetID int64) (*TriageOutcome, error)
+	// AccountNumbers numbers the client companies without an account number and pushes
+	// the numbers to every configured source, one run per source.
+	AccountNumbers(ctx context.Context, triggeredBy string) ([]*SyncRun, error)
+}

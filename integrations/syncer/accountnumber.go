@@ -2,8 +2,11 @@ package syncer
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -149,4 +152,21 @@ func (e *Engine) AccountNumbers(ctx context.Context, triggeredBy string) ([]*cod
 		}
 	}
 	return runs, nil
+}
+
+// RunAccountNumbersCLI runs `codex sync account-numbers`: one account number run per
+// configured source, then each run's summary.
+func RunAccountNumbersCLI(ctx context.Context, e *Engine, out io.Writer) error {
+	start := time.Now()
+	runs, err := e.AccountNumbers(ctx, "cli")
+	for i, run := range runs {
+		if i > 0 {
+			fmt.Fprintln(out)
+		}
+		WriteSummary(out, run, time.Since(start))
+	}
+	if err != nil && len(runs) == 0 {
+		fmt.Fprintf(out, "account numbers: %s\n", codex.ErrorMessage(err))
+	}
+	return err
 }

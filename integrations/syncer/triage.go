@@ -253,10 +253,9 @@ func slicesSortedKeys[V any](m map[string]V) []string {
 }
 
 // TriageOutcome says what assigning a triage item created.
-type TriageOutcome struct {
-	// Contacts, Tickets and Assets count the rows created or linked.
-	Contacts, Tickets, Assets int
-}
+type TriageOutcome = codex.TriageOutcome
+
+var _ codex.SyncActions = (*Engine)(nil)
 
 // AssignTriage assigns triage item id: to companyID (a contact with its held tickets and
 // assets, or a lone ticket or asset), or, for an ambiguous asset, links it to assetID,
