@@ -1,7 +1,9 @@
 package syncer_test
 
 import (
+	"bytes"
 	"context"
+	"regexp"
 	"strconv"
 	"testing"
 	"time"
@@ -123,6 +125,15 @@ func TestSyncKeepsEveryRecord(t *testing.T) {
 		// OEM-A matched on hostname (its serial is a placeholder), DUP-PC is held (two
 		// assets have that hostname), NEW-PC is new.
 		wantCounts(t, run, "datto asset", codex.SyncCounts{Created: 1, Updated: 1, Merged: 1, Held: 1})
+
+		var summary bytes.Buffer
+		syncer.WriteSummary(&summary, run, time.Second)
+		for _, re := range []string{`entity\s+created\s+updated\s+unchanged\s+archived\s+conflicts\s+failed\s+unassigned\s+held\s+merged`,
+			`freshservice contact\s+5\s+0\s+0\s+0\s+0\s+0\s+1\s+0\s+0`, `datto asset\s+1\s+1\s+0\s+0\s+0\s+0\s+0\s+1\s+1`} {
+			if !regexp.MustCompile(re).MatchString(summary.String()) {
+				t.Errorf("summary lacks /%s/:\n%s", re, summary.String())
+			}
+		}
 
 		// Placement: by domain, by secondary e-mail, by the ticket's department.
 		c1, c2 := e.companyByAccount(fsfake.AccountNumber(1)), e.companyByAccount(fsfake.AccountNumber(2))
