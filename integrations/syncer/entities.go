@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -220,7 +221,8 @@ func (r *runner) rowsOf(ctx context.Context, entity string, extIDs []string) (ma
 
 // matchAssets links records without a reference to the asset of their company that is
 // the same machine: the one with the record's serial number (OEM placeholders do not
-// count), else the one with its hostname, among the assets no record of the source is
+// count), else one with a MAC address of the record (as the other source last reported
+// the asset's), else the one with its hostname, among the assets no record of the source is
 // linked to. When a key finds more than one such asset the record is held for triage
 // rather than merged into one of them or duplicated. Only the candidates' references are
 // read, so that a first import, where nothing matches, stays cheap.
@@ -241,11 +243,16 @@ func (r *runner) matchAssets(ctx context.Context, recs []*record[codex.Asset]) e
 	for i, l := range lists {
 		byCompany[companies[i]] = l
 	}
+	macs, err := r.assetMACs(ctx, recs, byCompany)
+	if err != nil {
+		return err
+	}
 	keys := []struct {
 		name string
 		of   func(*codex.Asset) string
 	}{
 		{"serial_number", func(a *codex.Asset) string { return usableSerial(a.SerialNumber) }},
+		{"mac_addresses", func(a *codex.Asset) string { return macs[a.ID] }},
 		{"hostname", func(a *codex.Asset) string { return strings.TrimSpace(a.Hostname) }},
 	}
 	// cands[i][k] are the assets key k of record i finds.
@@ -263,7 +270,7 @@ func (r *runner) matchAssets(ctx context.Context, recs []*record[codex.Asset]) e
 				continue
 			}
 			for _, a := range assets {
-				if strings.EqualFold(key.of(a), v) {
+				if key.name == "mac_addresses" && sharesMAC(key.of(a), v) || strings.EqualFold(key.of(a), v) {
 					cands[i][k] = append(cands[i][k], a.ID)
 				}
 			}
@@ -348,4 +355,70 @@ func uniqIDs(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// assetMACs returns the MAC addresses the sources last reported for the assets of the
+// records' companies (from their references' snapshots), when a record has any.
+func (r *runner) assetMACs(ctx context.Context, recs []*record[codex.Asset], byCompany map[int64][]*codex.Asset) (map[int64]string, error) {
+	var ids []int64
+	for _, rec := range recs {
+		if rec.values["mac_addresses"] == "" {
+			continue
+		}
+		for _, a := range byCompany[parseID(rec.values["company_id"])] {
+			ids = append(ids, a.ID)
+		}
+	}
+	ids = uniqIDs(ids)
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	refs, err := r.e.svc.Sync.ExternalRefsByEntity(ctx, codex.EntityAsset, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, rs := range refs {
+		var all []string
+		for _, x := range rs {
+			if m := x.Upstream["mac_addresses"]; m != "" {
+				all = append(all, parseList(m)...)
+			}
+		}
+		slices.Sort(all)
+		out[ids[i]] = listText(slices.Compact(all))
+	}
+	return out, nil
+}
+
+// sharesMAC reports whether two lists of MAC addresses have one in common.
+func sharesMAC(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	for _, m := range parseList(b) {
+		if slices.Contains(parseList(a), m) {
+			return true
+		}
+	}
+	return false
+}
+
+// macList returns the usable MAC addresses among ms, normalized (lower-case, colons),
+// sorted and comma-separated: blanks, all-zero and broadcast addresses are left out.
+func macList(ms ...string) string {
+	var out []string
+	for _, m := range ms {
+		hw, err := net.ParseMAC(strings.TrimSpace(m))
+		if err != nil || len(hw) != 6 {
+			continue
+		}
+		s := hw.String()
+		if s == "00:00:00:00:00:00" || s == "ff:ff:ff:ff:ff:ff" {
+			continue
+		}
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return listText(slices.Compact(out))
 }

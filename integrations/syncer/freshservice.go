@@ -443,6 +443,9 @@ func fsAsset(a freshservice.Asset, deptCompany, userCompany map[string]int64) *r
 	if v["name"] == "" {
 		v["name"] = f.Hostname
 	}
+	if m := macList(a.TypeFieldString("mac_address")); m != "" {
+		v["mac_addresses"] = m // matching only: no asset column holds it
+	}
 	id := strconv.FormatInt(a.ID, 10)
 	return &record[codex.Asset]{
 		extID: id, label: "asset " + strconv.FormatInt(a.DisplayID, 10) + " (" + v["name"] + ")", values: v, upstream: a,

@@ -3,6 +3,7 @@ package syncer_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"testing"
@@ -26,6 +27,8 @@ type messyAccount struct {
 	lostTicket, lostAsset           int64
 	oemDevice, dupDevice, newDevice string
 	noNumberSite                    string
+	macDevice                       string
+	macAsset                        int64
 }
 
 func newMessyAccount(e *env) *messyAccount {
@@ -59,6 +62,13 @@ func newMessyAccount(e *env) *messyAccount {
 	m.oemDevice = e.dt.AddDevice(dattofake.Device{SiteUID: site1, Hostname: "OEM-A", SerialNumber: "To Be Filled By O.E.M."}).UID
 	m.dupDevice = e.dt.AddDevice(dattofake.Device{SiteUID: site1, Hostname: "DUP-PC", SerialNumber: "Default string"}).UID
 	m.newDevice = e.dt.AddDevice(dattofake.Device{SiteUID: site1, Hostname: "NEW-PC", SerialNumber: "0000000"}).UID
+	// A machine the PSA and the RMM name differently, with a placeholder serial: one MAC.
+	nic := e.dt.AddDevice(dattofake.Device{SiteUID: site1, Hostname: "DESKTOP-7Q2", SerialNumber: "System Serial Number"})
+	m.macDevice = nic.UID
+	mac := fmt.Sprintf("00-50-56-%02X-%02X-%02X", (nic.ID>>16)&0xff, (nic.ID>>8)&0xff, nic.ID&0xff)
+	m.macAsset = e.fs.AddAsset(fsfake.Asset{Name: "Reception PC", AssetTypeID: fsfake.DefaultAssetTypeID, DepartmentID: &dept1,
+		Hostname: "RECEPTION", SerialNumber: "System Serial Number", AssetState: "In Use",
+		TypeFields: map[string]any{"mac_address_" + strconv.Itoa(fsfake.DefaultAssetTypeID): mac}}).ID
 	return m
 }
 
@@ -121,15 +131,19 @@ func TestSyncKeepsEveryRecord(t *testing.T) {
 		}
 		wantCounts(t, run, "freshservice contact", codex.SyncCounts{Created: 5, Unassigned: 1})
 		wantCounts(t, run, "freshservice ticket", codex.SyncCounts{Created: 1, Unassigned: 1})
-		wantCounts(t, run, "freshservice asset", codex.SyncCounts{Created: 4, Unassigned: 1})
-		// OEM-A matched on hostname (its serial is a placeholder), DUP-PC is held (two
-		// assets have that hostname), NEW-PC is new.
-		wantCounts(t, run, "datto asset", codex.SyncCounts{Created: 1, Updated: 1, Merged: 1, Held: 1})
+		wantCounts(t, run, "freshservice asset", codex.SyncCounts{Created: 5, Unassigned: 1})
+		// OEM-A matched on hostname (its serial is a placeholder), DESKTOP-7Q2 on its MAC,
+		// DUP-PC is held (two assets have that hostname), NEW-PC is new.
+		wantCounts(t, run, "datto asset", codex.SyncCounts{Created: 1, Updated: 2, Merged: 2, Held: 1})
+		if got, want := e.ref(codex.SourceDatto, codex.EntityAsset, m.macDevice).EntityID,
+			e.ref(codex.SourceFreshservice, codex.EntityAsset, itoa(m.macAsset)).EntityID; got != want {
+			t.Errorf("device %s -> asset %d; want %d (the PSA asset with its MAC)", m.macDevice, got, want)
+		}
 
 		var summary bytes.Buffer
 		syncer.WriteSummary(&summary, run, time.Second)
 		for _, re := range []string{`entity\s+created\s+updated\s+unchanged\s+archived\s+conflicts\s+failed\s+unassigned\s+held\s+merged`,
-			`freshservice contact\s+5\s+0\s+0\s+0\s+0\s+0\s+1\s+0\s+0`, `datto asset\s+1\s+1\s+0\s+0\s+0\s+0\s+0\s+1\s+1`} {
+			`freshservice contact\s+5\s+0\s+0\s+0\s+0\s+0\s+1\s+0\s+0`, `datto asset\s+1\s+2\s+0\s+0\s+0\s+0\s+0\s+1\s+2`} {
 			if !regexp.MustCompile(re).MatchString(summary.String()) {
 				t.Errorf("summary lacks /%s/:\n%s", re, summary.String())
 			}
