@@ -53,6 +53,8 @@ type TriageFilter struct {
 	Entity    string
 	Reason    string
 	Requester string
+	// ExternalID, with Source and Entity, selects one record's item.
+	ExternalID string
 }
 
 // TriageStore holds the triage list and the account number mark. The policy layer gives

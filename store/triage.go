@@ -105,6 +105,9 @@ func (db *DB) TriageItems(ctx context.Context, f codex.TriageFilter, p codex.Pag
 		if f.Requester != "" {
 			q = q.Where("triage.requester = ?", f.Requester)
 		}
+		if f.ExternalID != "" {
+			q = q.Where("triage.external_id = ?", f.ExternalID)
+		}
 		return q
 	})
 	return pg, translate(err)

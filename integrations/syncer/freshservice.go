@@ -303,7 +303,12 @@ func (r *runner) fsContacts(fs *freshservice.Client) *contactMirror {
 	m := newContactMirror(r)
 	m.fields = fsContactFields
 	m.match = r.matchContacts
-	m.after = r.assignFurther
+	m.after = func(ctx context.Context, rec *record[codex.Contact], c *codex.Contact) error {
+		if err := r.assignFurther(ctx, rec, c); err != nil {
+			return err
+		}
+		return r.followPlaced(ctx, rec, c)
+	}
 	m.pushKey = pushRequesters
 	m.push = func(ctx context.Context, rec *record[codex.Contact], c *codex.Contact, changed map[string]string) ([]string, error) {
 		var u freshservice.RequesterUpdate

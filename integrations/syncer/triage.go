@@ -43,11 +43,15 @@ type triageState struct {
 	// hinted to those tickets, saved without a requester.
 	hints  map[string]map[int64]bool
 	hinted map[string][]*codex.Ticket
+	// freed holds the requesters placed this run after they were in triage.
+	freed map[string]bool
+	// heldNow holds the records (entity NUL external id) this run put in triage.
+	heldNow map[string]bool
 }
 
 // loadTriage reads what the run needs of the triage list and the companies' domains.
 func (r *runner) loadTriage(ctx context.Context) error {
-	t := &triageState{known: map[string]map[string]bool{}, domains: map[string][]int64{}, hints: map[string]map[int64]bool{}, hinted: map[string][]*codex.Ticket{}}
+	t := &triageState{known: map[string]map[string]bool{}, domains: map[string][]int64{}, hints: map[string]map[int64]bool{}, hinted: map[string][]*codex.Ticket{}, freed: map[string]bool{}, heldNow: map[string]bool{}}
 	r.tri = t
 	n := 1000
 	args := codex.PageArgs{First: &n}
@@ -168,6 +172,7 @@ func (r *runner) hold(ctx context.Context, key string, item *codex.TriageItem) e
 		r.tri.known[item.Entity] = map[string]bool{}
 	}
 	r.tri.known[item.Entity][item.ExternalID] = true
+	r.tri.heldNow[item.Entity+"\x00"+item.ExternalID] = true
 	r.tri.mu.Unlock()
 	r.add(key, func(c *codex.SyncCounts) {
 		if item.Reason == codex.TriageAmbiguous {
@@ -205,6 +210,9 @@ func (r *runner) placed(ctx context.Context, entity string, extIDs []string) err
 	r.tri.mu.Lock()
 	for _, id := range gone {
 		delete(r.tri.known[entity], id)
+		if entity == codex.EntityContact {
+			r.tri.freed[id] = true
+		}
 	}
 	r.tri.mu.Unlock()
 	return nil
@@ -232,13 +240,11 @@ func (r *runner) placeByTickets(ctx context.Context) error {
 			r.failed(ctx, codex.EntityContact, "requester "+req, err)
 			continue
 		}
-		r.add(codex.EntityContact, func(c *codex.SyncCounts) { c.Created++; c.Unassigned-- })
+		r.moved(append(out.items, &codex.TriageItem{Entity: codex.EntityContact, ExternalID: req}))
 		// The tickets that placed it were saved without a requester: they get it now.
 		if err := r.setRequester(ctx, req, r.tri.hinted[req]); err != nil {
 			return err
 		}
-		r.add(codex.EntityTicket, func(c *codex.SyncCounts) { c.Created += out.Tickets; c.Unassigned -= out.Tickets })
-		r.add(codex.EntityAsset, func(c *codex.SyncCounts) { c.Created += out.Assets; c.Unassigned -= out.Assets })
 	}
 	return nil
 }
@@ -277,12 +283,22 @@ func (e *Engine) AssignTriage(ctx context.Context, id, companyID, assetID int64)
 		return nil, &codex.Error{Code: codex.Invalid, Message: "give a company or an asset",
 			Fields: map[string]string{"company_id": "give exactly one of company_id and asset_id"}}
 	}
-	return e.assign(ctx, item.Source, item.Entity, item.ExternalID, companyID, assetID)
+	out, err := e.assign(ctx, item.Source, item.Entity, item.ExternalID, companyID, assetID)
+	if err != nil {
+		return nil, err
+	}
+	return &out.TriageOutcome, nil
+}
+
+// assigned is an assignment's outcome with the items that followed the record.
+type assigned struct {
+	TriageOutcome
+	items []*codex.TriageItem
 }
 
 // assign creates the row of a triage item under companyID (or links it to assetID) with
 // its reference, then the rows of the items that hang on it, and removes them from triage.
-func (e *Engine) assign(ctx context.Context, source, entity, extID string, companyID, assetID int64) (*TriageOutcome, error) {
+func (e *Engine) assign(ctx context.Context, source, entity, extID string, companyID, assetID int64) (*assigned, error) {
 	ts := e.svc.Triage
 	item, err := e.triageByKey(ctx, source, entity, extID)
 	if err != nil {
@@ -293,7 +309,7 @@ func (e *Engine) assign(ctx context.Context, source, entity, extID string, compa
 			return nil, err
 		}
 	}
-	out := &TriageOutcome{}
+	out := &assigned{}
 	switch {
 	case assetID != 0:
 		if entity != codex.EntityAsset || !slices.Contains(item.Candidates, assetID) {
@@ -319,24 +335,10 @@ func (e *Engine) assign(ctx context.Context, source, entity, extID string, compa
 			return nil, err
 		}
 		out.Contacts++
-		// What hangs on the requester follows it.
-		hang, err := ts.TriageItems(ctx, codex.TriageFilter{Source: source, Requester: extID}, codex.PageArgs{First: ptrInt(1000)})
+		items, err := e.follow(ctx, source, extID, companyID, c.ID, &out.TriageOutcome)
+		out.items = items
 		if err != nil {
 			return nil, err
-		}
-		for _, h := range hang.Items {
-			switch h.Entity {
-			case codex.EntityTicket:
-				if err := e.assignTicket(ctx, h, companyID, &c.ID); err != nil {
-					return nil, err
-				}
-				out.Tickets++
-			case codex.EntityAsset:
-				if err := e.assignAsset(ctx, h, companyID); err != nil {
-					return nil, err
-				}
-				out.Assets++
-			}
 		}
 	case entity == codex.EntityTicket:
 		if err := e.assignTicket(ctx, item, companyID, nil); err != nil {
@@ -369,22 +371,14 @@ func idsText(ids []int64) string {
 
 // triageByKey returns the triage item of one record.
 func (e *Engine) triageByKey(ctx context.Context, source, entity, extID string) (*codex.TriageItem, error) {
-	args := codex.PageArgs{First: ptrInt(1000)}
-	for {
-		pg, err := e.svc.Triage.TriageItems(ctx, codex.TriageFilter{Source: source, Entity: entity}, args)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range pg.Items {
-			if it.ExternalID == extID {
-				return it, nil
-			}
-		}
-		if !pg.HasNextPage || len(pg.Cursors) == 0 {
-			return nil, codex.Errorf(codex.NotFound, "%s %s is not in triage", entity, extID)
-		}
-		args.After = pg.Cursors[len(pg.Cursors)-1]
+	pg, err := e.svc.Triage.TriageItems(ctx, codex.TriageFilter{Source: source, Entity: entity, ExternalID: extID}, codex.PageArgs{})
+	if err != nil {
+		return nil, err
 	}
+	if len(pg.Items) == 0 {
+		return nil, codex.Errorf(codex.NotFound, "%s %s is not in triage", entity, extID)
+	}
+	return pg.Items[0], nil
 }
 
 // assignTicket saves a held ticket under company and removes it from triage.
@@ -460,4 +454,71 @@ func (r *runner) setRequester(ctx context.Context, requester string, tickets []*
 			EntityID: t.ID, Fingerprint: fingerprint(values), Upstream: values})
 	}
 	return r.e.svc.Sync.SaveExternalRefs(ctx, save)
+}
+
+// follow assigns the tickets and assets held with a requester to the company its contact
+// was placed in, counting them in out; it returns the items it moved.
+func (e *Engine) follow(ctx context.Context, source, requester string, companyID, contactID int64, out *TriageOutcome) ([]*codex.TriageItem, error) {
+	var moved []*codex.TriageItem
+	for {
+		hang, err := e.svc.Triage.TriageItems(ctx, codex.TriageFilter{Source: source, Requester: requester}, codex.PageArgs{First: ptrInt(500)})
+		if err != nil || len(hang.Items) == 0 {
+			return moved, err
+		}
+		for _, h := range hang.Items {
+			switch h.Entity {
+			case codex.EntityTicket:
+				if err := e.assignTicket(ctx, h, companyID, &contactID); err != nil {
+					return moved, err
+				}
+				out.Tickets++
+			case codex.EntityAsset:
+				if err := e.assignAsset(ctx, h, companyID); err != nil {
+					return moved, err
+				}
+				out.Assets++
+			default:
+				return moved, codex.Errorf(codex.Internal, "triage: a %s cannot hang on requester %s", h.Entity, requester)
+			}
+			moved = append(moved, h)
+		}
+	}
+}
+
+// moved counts items that left triage for rows in this run: created, and no longer
+// unassigned when this run had held them.
+func (r *runner) moved(items []*codex.TriageItem) {
+	for _, it := range items {
+		r.tri.mu.Lock()
+		now := r.tri.heldNow[it.Entity+"\x00"+it.ExternalID]
+		r.tri.mu.Unlock()
+		r.add(it.Entity, func(c *codex.SyncCounts) {
+			c.Created++
+			if now {
+				c.Unassigned--
+			}
+		})
+	}
+}
+
+// released reports whether a requester left triage this run (it is placed now), taking
+// it off the list: the tickets and assets held with it follow its new contact.
+func (r *runner) released(requester string) bool {
+	r.tri.mu.Lock()
+	defer r.tri.mu.Unlock()
+	ok := r.tri.freed[requester]
+	delete(r.tri.freed, requester)
+	return ok
+}
+
+// followPlaced is the contacts' after hook for a requester placed this run after it was
+// in triage: what was held with it follows.
+func (r *runner) followPlaced(ctx context.Context, rec *record[codex.Contact], c *codex.Contact) error {
+	if !r.released(rec.extID) {
+		return nil
+	}
+	var out TriageOutcome
+	items, err := r.e.follow(ctx, r.source, rec.extID, c.CompanyID, c.ID, &out)
+	r.moved(items)
+	return err
 }

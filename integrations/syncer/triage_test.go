@@ -247,3 +247,45 @@ func siteVariable(e *env, site, name string) string {
 	}
 	return ""
 }
+
+// A requester placed by a later run (here: its domain was added to a company) brings the
+// ticket and asset held with it.
+func TestPlacedLaterBringsItsRecords(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.fs.Generate(1, 0, 0)
+		later := e.fs.AddRequester(fsfake.Requester{FirstName: "Lee", PrimaryEmail: "lee@later.example", Active: true}).ID
+		at := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
+		ticket := e.fs.AddTicket(fsfake.Ticket{Subject: "VPN", RequesterID: later, Status: 2, Priority: 1, CreatedAt: at, UpdatedAt: at}).ID
+		asset := e.fs.AddAsset(fsfake.Asset{Name: "LEE-PC", AssetTypeID: fsfake.DefaultAssetTypeID, UserID: &later, Hostname: "LEE-PC", AssetState: "In Use"}).ID
+
+		run := e.run(codex.SourceFreshservice)
+		for _, k := range []string{codex.EntityContact, codex.EntityTicket, codex.EntityAsset} {
+			if run.Counts[k].Unassigned != 1 {
+				t.Errorf("first run %s counts = %+v; want 1 unassigned", k, run.Counts[k])
+			}
+		}
+		c1 := e.companyByAccount(fsfake.AccountNumber(1))
+		if _, err := e.svc.Companies.UpdateCompany(e.ctx, c1.ID, codex.CompanyPatch{Domains: ptr(append(c1.Domains, "later.example"))}); err != nil {
+			t.Fatal(err)
+		}
+
+		run = e.run(codex.SourceFreshservice)
+		if c := run.Counts[codex.EntityContact]; c.Created != 1 || c.Unassigned != 0 {
+			t.Errorf("second run contact counts = %+v; want Lee created", c)
+		}
+		contact := e.ref(codex.SourceFreshservice, codex.EntityContact, itoa(later)).EntityID
+		tk, err := e.svc.Tickets.Ticket(e.ctx, e.ref(codex.SourceFreshservice, codex.EntityTicket, itoa(ticket)).EntityID)
+		if err != nil || tk.CompanyID != c1.ID || tk.RequesterID == nil || *tk.RequesterID != contact {
+			t.Errorf("ticket = %+v, %v; want company %d, requester %d", tk, err, c1.ID, contact)
+		}
+		a, err := e.svc.Assets.Asset(e.ctx, e.ref(codex.SourceFreshservice, codex.EntityAsset, itoa(asset)).EntityID)
+		if err != nil || a.CompanyID != c1.ID {
+			t.Errorf("asset = %+v, %v; want company %d", a, err, c1.ID)
+		}
+		if n := len(e.triage()); n != 0 {
+			t.Errorf("triage = %d items; want none", n)
+		}
+		wantNoChange(t, e.run(codex.SourceFreshservice))
+	})
+}
