@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -285,6 +288,44 @@ func TestPlacedLaterBringsItsRecords(t *testing.T) {
 		}
 		if n := len(e.triage()); n != 0 {
 			t.Errorf("triage = %d items; want none", n)
+		}
+		wantNoChange(t, e.run(codex.SourceFreshservice))
+	})
+}
+
+// A push of a new account number that fails is named in the run's report and made by the
+// next run.
+func TestAccountNumberPushRetried(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		d := e.fs.AddDepartment(fsfake.Department{Name: "Fresh Ltd"})
+		e.fs.FailNextOn(http.MethodPut, "/api/v2/departments/"+itoa(d.ID), 3, http.StatusServiceUnavailable)
+
+		run, err := e.engine.Run(context.Background(), codex.SourceFreshservice, "test")
+		if err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+		if c := run.Counts["push:department"]; c.Failed != 1 {
+			t.Errorf("first run push counts = %+v; want 1 failed", c)
+		}
+		if !slices.ContainsFunc(run.Problems, func(p string) bool { return strings.Contains(p, "push:department") && strings.Contains(p, "Fresh Ltd") }) {
+			t.Errorf("problems = %v; want the failed push named", run.Problems)
+		}
+		c := e.ref(codex.SourceFreshservice, codex.EntityCompany, itoa(d.ID)).EntityID
+		co, _ := e.svc.Companies.Company(e.ctx, c)
+		if co.AccountNumber == nil || *co.AccountNumber != "000001" {
+			t.Fatalf("account number = %v; want 000001 in Codex despite the failed push", co.AccountNumber)
+		}
+		if got, _ := e.fs.Department(d.ID); got.CustomFields["account_number"] != nil {
+			t.Fatalf("department custom fields = %v; want none yet", got.CustomFields)
+		}
+
+		run = e.run(codex.SourceFreshservice)
+		if c := run.Counts["push:department"]; c.Updated != 1 || c.Failed != 0 {
+			t.Errorf("second run push counts = %+v; want the push made", c)
+		}
+		if got, _ := e.fs.Department(d.ID); got.CustomFields["account_number"] != "000001" {
+			t.Errorf("department custom fields = %v; want account_number 000001", got.CustomFields)
 		}
 		wantNoChange(t, e.run(codex.SourceFreshservice))
 	})
