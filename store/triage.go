@@ -134,8 +134,8 @@ func (db *DB) DeleteTriageItems(ctx context.Context, source, entity string, exte
 // accountNumberMark names the mark of company account numbers.
 const accountNumberMark = "company"
 
-// CheckAccountNumberFormat reports whether format formats one integer and nothing else.
-func CheckAccountNumberFormat(format string) error {
+// checkAccountNumberFormat reports whether format formats one integer and nothing else.
+func checkAccountNumberFormat(format string) error {
 	a, b := fmt.Sprintf(format, 1), fmt.Sprintf(format, 2)
 	if format == "" || a == b || strings.Contains(a, "%!") {
 		return &codex.Error{Code: codex.Invalid, Message: "invalid account number format",
@@ -147,7 +147,7 @@ func CheckAccountNumberFormat(format string) error {
 // AssignAccountNumbers numbers every client company that is not archived and has none,
 // in id order, in one transaction that holds the mark; each change is audited.
 func (db *DB) AssignAccountNumbers(ctx context.Context, format string, start int64) ([]*codex.Company, error) {
-	if err := CheckAccountNumberFormat(format); err != nil {
+	if err := checkAccountNumberFormat(format); err != nil {
 		return nil, err
 	}
 	var out []*codex.Company

@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -231,7 +232,7 @@ func (r *runner) placeByTickets(ctx context.Context) error {
 		}
 	}
 	r.tri.mu.Unlock()
-	for _, req := range slicesSortedKeys(found) {
+	for _, req := range slices.Sorted(maps.Keys(found)) {
 		out, err := r.e.assign(ctx, r.source, codex.EntityContact, req, found[req], 0)
 		if err != nil {
 			if fatal(err) {
@@ -247,15 +248,6 @@ func (r *runner) placeByTickets(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func slicesSortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // TriageOutcome says what assigning a triage item created.
