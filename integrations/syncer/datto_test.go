@@ -35,7 +35,7 @@ func TestDattoAfterFreshservice(t *testing.T) {
 			t.Fatalf("all = %+v", run)
 		}
 		wantCounts(t, run, "datto company", codex.SyncCounts{Updated: 3, Created: 1})
-		wantCounts(t, run, "datto asset", codex.SyncCounts{Updated: 6, Created: 3})
+		wantCounts(t, run, "datto asset", codex.SyncCounts{Updated: 6, Created: 3, Merged: 6})
 		wantCounts(t, run, "datto equipment", codex.SyncCounts{Created: 1})
 		wantCounts(t, run, "datto alert", codex.SyncCounts{Created: 2})
 		if run.Counts["datto push:device"].Updated != 0 {
