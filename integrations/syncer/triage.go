@@ -38,6 +38,9 @@ type triageState struct {
 	mu sync.Mutex
 	// known holds, per entity, the external ids in triage when the run started.
 	known map[string]map[string]bool
+	// stored holds what each item was stored with (see heldKey), so that a record held
+	// again unchanged is not written again.
+	stored map[string]string
 	// domains maps an e-mail domain to the companies that list it.
 	domains map[string][]int64
 	// hints maps a triage requester to the companies of its tickets' departments, and
@@ -52,7 +55,7 @@ type triageState struct {
 
 // loadTriage reads what the run needs of the triage list and the companies' domains.
 func (r *runner) loadTriage(ctx context.Context) error {
-	t := &triageState{known: map[string]map[string]bool{}, domains: map[string][]int64{}, hints: map[string]map[int64]bool{}, hinted: map[string][]*codex.Ticket{}, freed: map[string]bool{}, heldNow: map[string]bool{}}
+	t := &triageState{known: map[string]map[string]bool{}, stored: map[string]string{}, domains: map[string][]int64{}, hints: map[string]map[int64]bool{}, hinted: map[string][]*codex.Ticket{}, freed: map[string]bool{}, heldNow: map[string]bool{}}
 	r.tri = t
 	n := 1000
 	args := codex.PageArgs{First: &n}
@@ -66,6 +69,7 @@ func (r *runner) loadTriage(ctx context.Context) error {
 				t.known[it.Entity] = map[string]bool{}
 			}
 			t.known[it.Entity][it.ExternalID] = true
+			t.stored[it.Entity+"\x00"+it.ExternalID] = heldKey(it)
 		}
 		if !pg.HasNextPage || len(pg.Cursors) == 0 {
 			break
@@ -165,10 +169,17 @@ func (r *runner) hint(requester string, tk *codex.Ticket) {
 // company, "held" for an ambiguous match.
 func (r *runner) hold(ctx context.Context, key string, item *codex.TriageItem) error {
 	item.Source = r.source
-	if err := r.e.svc.Triage.SaveTriageItems(ctx, []*codex.TriageItem{item}); err != nil {
-		return err
+	k := item.Entity + "\x00" + item.ExternalID
+	r.tri.mu.Lock()
+	same := item.Fingerprint != "" && r.tri.stored[k] == heldKey(item)
+	r.tri.mu.Unlock()
+	if !same {
+		if err := r.e.svc.Triage.SaveTriageItems(ctx, []*codex.TriageItem{item}); err != nil {
+			return err
+		}
 	}
 	r.tri.mu.Lock()
+	r.tri.stored[k] = heldKey(item)
 	if r.tri.known[item.Entity] == nil {
 		r.tri.known[item.Entity] = map[string]bool{}
 	}
@@ -424,7 +435,8 @@ func (e *Engine) assignAsset(ctx context.Context, item *codex.TriageItem, compan
 func (r *runner) holdTicket(ctx context.Context, t *codex.Ticket, label, requester string) error {
 	values := ticketValues(t)
 	return r.hold(ctx, codex.EntityTicket, &codex.TriageItem{Entity: codex.EntityTicket, ExternalID: t.ExternalID,
-		Label: label + " (" + t.Subject + ")", Reason: codex.TriageUnassigned, Requester: requester, Upstream: values})
+		Label: label + " (" + t.Subject + ")", Reason: codex.TriageUnassigned, Requester: requester, Upstream: values,
+		Fingerprint: fingerprint(values)})
 }
 
 // setRequester sets the requester of tickets saved while it was in triage, and their
@@ -513,4 +525,10 @@ func (r *runner) followPlaced(ctx context.Context, rec *record[codex.Contact], c
 	items, err := r.e.follow(ctx, r.source, rec.extID, c.CompanyID, c.ID, &out)
 	r.moved(items)
 	return err
+}
+
+// heldKey is what decides whether a triage item must be written again: the record's
+// fingerprint, why it is held and its candidates.
+func heldKey(it *codex.TriageItem) string {
+	return it.Fingerprint + "|" + it.Reason + "|" + it.Requester + "|" + idsText(it.Candidates)
 }

@@ -184,8 +184,15 @@ func TestSyncKeepsEveryRecord(t *testing.T) {
 
 		again := e.run(syncerAll)
 		wantNoChange(t, again)
-		if n := len(e.triage()); n != 4 {
-			t.Errorf("triage after the second run = %d items; want 4", n)
+		after := e.triage()
+		if len(after) != 4 {
+			t.Fatalf("triage after the second run = %d items; want 4", len(after))
+		}
+		// Held again unchanged, they are not written again.
+		for i, it := range after {
+			if !it.UpdatedAt.Equal(items[i].UpdatedAt) {
+				t.Errorf("triage item %s %s rewritten at %v (was %v); want it left alone", it.Entity, it.ExternalID, it.UpdatedAt, items[i].UpdatedAt)
+			}
 		}
 
 		// One action assigns the lost requester; its ticket and asset follow.
