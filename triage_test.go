@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -41,7 +42,7 @@ func TestTriageAndAccountNumbersOverRESTAndGraphQL(t *testing.T) {
 		if err != nil || len(refs[0]) != 1 {
 			t.Fatalf("site of company 1: %v %v", refs, err)
 		}
-		rmm.AddDevice(fake.Device{SiteUID: refs[0][0].ExternalID, Hostname: "DUP-PC"})
+		dev := rmm.AddDevice(fake.Device{SiteUID: refs[0][0].ExternalID, Hostname: "DUP-PC"})
 		run, err := s.sync.Run(context.Background(), codex.SourceDatto, "test")
 		if err != nil || run.Counts[codex.EntityAsset].Held != 1 {
 			t.Fatalf("second run = %+v, %v; want one device held", run.Counts, err)
@@ -74,15 +75,26 @@ func TestTriageAndAccountNumbersOverRESTAndGraphQL(t *testing.T) {
 		if w := do(t, s.handler, http.MethodPost, path, admin, body(`{"asset_id":"x"}`), "Content-Type", "application/json"); w.Code != http.StatusBadRequest {
 			t.Errorf("assign with a bad body = %d %s; want 400", w.Code, w.Body)
 		}
-		w = do(t, s.handler, http.MethodPost, path, admin, body(`{"asset_id":`+itoa(dups[0])+`}`), "Content-Type", "application/json")
-		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"assets":1`) {
-			t.Fatalf("assign = %d %s; want 200 with the asset linked", w.Code, w.Body)
-		}
-
 		gql := func(token, q string) string {
 			t.Helper()
 			b, _ := json.Marshal(map[string]string{"query": q})
 			return do(t, s.handler, http.MethodPost, "/graphql", token, strings.NewReader(string(b)), "Content-Type", "application/json").Body.String()
+		}
+		// The same list and action through GraphQL.
+		got := gql(admin, `{ triage(filter: {reason: "ambiguous"}) { totalCount nodes { databaseId entity reason candidates upstream } } }`)
+		if !strings.Contains(got, `"databaseId":`+itoa(items[0].ID)) || !strings.Contains(got, `"hostname":"DUP-PC"`) {
+			t.Errorf("triage = %s; want the held device with its upstream values", got)
+		}
+		assetGID := base64.RawURLEncoding.EncodeToString([]byte("Asset:" + itoa(dups[0])))
+		companyGID := base64.RawURLEncoding.EncodeToString([]byte("Company:" + itoa(c1.ID)))
+		if got := gql(admin, `mutation { assignTriageItem(input: {itemId: `+itoa(items[0].ID)+`, assetId: "`+assetGID+`", companyId: "`+companyGID+`"}) { assets } }`); !strings.Contains(got, "BAD_USER_INPUT") {
+			t.Errorf("assignTriageItem with a company and an asset = %s; want BAD_USER_INPUT", got)
+		}
+		if got := gql(admin, `mutation { assignTriageItem(input: {itemId: `+itoa(items[0].ID)+`, assetId: "`+assetGID+`"}) { contacts tickets assets } }`); !strings.Contains(got, `"assets":1`) {
+			t.Fatalf("assignTriageItem = %s; want the asset linked", got)
+		}
+		if ref, err := s.svc.Sync.ExternalRef(sys, codex.SourceDatto, codex.EntityAsset, dev.UID); err != nil || ref.EntityID != dups[0] {
+			t.Errorf("device reference = %+v, %v; want asset %d", ref, err, dups[0])
 		}
 		if got := gql(admin, `{ triage { totalCount } }`); !strings.Contains(got, `"totalCount":0`) {
 			t.Errorf("triage after assigning = %s; want none left", got)
@@ -98,9 +110,8 @@ func TestTriageAndAccountNumbersOverRESTAndGraphQL(t *testing.T) {
 		if w := do(t, s.handler, http.MethodPost, "/api/sync/account-numbers", admin, nil); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"account_number":{"created":1`) {
 			t.Errorf("POST /api/sync/account-numbers = %d %s; want one number handed out", w.Code, w.Body)
 		}
-		got, _ := s.svc.Companies.Company(sys, numberless.ID)
-		if got.AccountNumber == nil || *got.AccountNumber != "000001" {
-			t.Errorf("Numberless account number = %v; want 000001", got.AccountNumber)
+		if nl, _ := s.svc.Companies.Company(sys, numberless.ID); nl.AccountNumber == nil || *nl.AccountNumber != "000001" {
+			t.Errorf("Numberless account number = %v; want 000001", nl.AccountNumber)
 		}
 		if r := gql(admin, `mutation { assignAccountNumbers { runs { source status counts { entity counts { created unassigned held merged } } } } }`); !strings.Contains(r, `"status":"succeeded"`) || strings.Contains(r, `"account_number"`) {
 			t.Errorf("assignAccountNumbers = %s; want a run that hands out nothing more", r)
