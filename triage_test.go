@@ -121,3 +121,27 @@ func TestTriageAndAccountNumbersOverRESTAndGraphQL(t *testing.T) {
 		}
 	})
 }
+
+func TestSyncAccountNumbersCommand(t *testing.T) {
+	rmm := fake.New()
+	t.Cleanup(rmm.Close)
+	site := rmm.AddSite(fake.Site{Name: "Solo"}) // no AccountNumber variable
+	env := cliEnv(t, "CODEX_DATTO_API_URL", rmm.URL(), "CODEX_DATTO_API_KEY", fake.APIKey, "CODEX_DATTO_API_SECRET", fake.APISecret,
+		"CODEX_DEMO_DATA", "false", "CODEX_SYNC_ACCOUNT_NUMBER_FORMAT", "MSP-%04d", "CODEX_SYNC_ACCOUNT_NUMBER_START", "7")
+	if code, out, errOut := runCLI(t, env, "sync", "datto"); code != exitOK {
+		t.Fatalf("codex sync datto = %d\n%s\n%s", code, out, errOut)
+	}
+	var got string
+	for _, v := range rmm.SiteVariables(site.UID) {
+		if v.Name == "AccountNumber" {
+			got = v.Value
+		}
+	}
+	if got != "MSP-0007" {
+		t.Errorf("site AccountNumber = %q; want MSP-0007 (the configured format and start), pushed by the run", got)
+	}
+	code, out, errOut := runCLI(t, env, "sync", "account-numbers")
+	if code != exitOK || !strings.Contains(out, "datto sync succeeded") {
+		t.Errorf("codex sync account-numbers = %d\nstdout: %s\nstderr: %s\nwant a run summary", code, out, errOut)
+	}
+}
