@@ -23,7 +23,9 @@
 //
 // Nothing is lost: a record missing from a complete listing is archived (never deleted),
 // and restored when it comes back. Deletions are inferred only at the end of a run in
-// which every listing completed.
+// which every listing completed. A record no company can be found for, or whose match
+// is ambiguous, is kept in the triage list until an admin assigns it (triage.go); every
+// client company gets an account number, pushed to both sources (accountnumber.go).
 package syncer
 
 import (
