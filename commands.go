@@ -52,7 +52,7 @@ func commands() []command {
 		{"migrate", "[status]", "apply pending database migrations, or list them with status", runMigrate},
 		{"seed", "(--demo | --scale N) [--reset]", "load the demo MSP, or N synthetic companies for benchmarks, into an empty database", runSeed},
 		{"token", "--email E --level L [--company C] | --service S", "print a token signed by the development issuer", runToken},
-		{"sync", "freshservice | datto | all", "pull from the PSA and the RMM and push Codex's fields back, now", runSync},
+		{"sync", "freshservice | datto | all | account-numbers", "pull from the PSA and the RMM and push Codex's fields back, now (account-numbers: only number the client companies without one and push the numbers)", runSync},
 		{"config", "", "print the effective configuration, secrets masked", runConfig},
 		{"version", "", "print the version", runVersion},
 		{"help", "[command]", "show this help, or a command's flags", runHelp},
@@ -483,11 +483,11 @@ func runHelp(ctx context.Context, c *cli, args []string) error {
 // another Codex sharing the database) is a failure with a clear message.
 func runSync(ctx context.Context, c *cli, args []string) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	if err := c.parse(fs, args, "freshservice | datto | all", true); err != nil {
+	if err := c.parse(fs, args, "freshservice | datto | all | account-numbers", true); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("sync needs one source: freshservice, datto or all")
+		return usagef("sync needs one source: freshservice, datto or all (or account-numbers)")
 	}
 	db, err := c.openStore(ctx)
 	if err != nil {
@@ -495,9 +495,13 @@ func runSync(ctx context.Context, c *cli, args []string) error {
 	}
 	defer db.Close()
 	fc, dc := syncer.ClientsFromConfig(c.cfg.Integrations, c.log)
-	engine := syncer.New(syncer.Config{Services: policy.New(db.Services()), Locker: db, Freshservice: fc, Datto: dc, Logger: c.log})
+	engine := syncer.New(syncer.Config{Services: policy.New(db.Services()), Locker: db, Freshservice: fc, Datto: dc, Logger: c.log,
+		AccountNumberFormat: c.cfg.Sync.AccountNumberFormat, AccountNumberStart: int64(c.cfg.Sync.AccountNumberStart)})
 	defer engine.Shutdown(context.WithoutCancel(ctx))
 	ctx = codex.WithPrincipal(ctx, codex.SystemPrincipal("sync"))
+	if fs.Arg(0) == "account-numbers" {
+		return syncer.RunAccountNumbersCLI(ctx, engine, c.stdout)
+	}
 	f, isFile := c.stdout.(*os.File)
 	return syncer.RunCLI(ctx, engine, fs.Arg(0), c.stdout, isFile && term.IsTerminal(int(f.Fd())))
 }

@@ -77,7 +77,8 @@ func buildServer(ctx context.Context, cfg *config.Config, log *slog.Logger, db *
 	}
 	s := &server{cfg: cfg, log: log, db: db, verifier: verifier, svc: policy.New(db.Services())}
 	fc, dc := syncer.ClientsFromConfig(cfg.Integrations, log)
-	s.sync = syncer.New(syncer.Config{Services: s.svc, Locker: db, Freshservice: fc, Datto: dc, Logger: log})
+	s.sync = syncer.New(syncer.Config{Services: s.svc, Locker: db, Freshservice: fc, Datto: dc, Logger: log,
+		AccountNumberFormat: cfg.Sync.AccountNumberFormat, AccountNumberStart: int64(cfg.Sync.AccountNumberStart)})
 	s.handler = s.routes()
 	return s, nil
 }

@@ -114,6 +114,12 @@ type SyncCounts struct {
 	Archived  int `json:"archived"`
 	Conflicts int `json:"conflicts"`
 	Failed    int `json:"failed"`
+	// Unassigned counts records kept in triage for lack of a company; Held the records
+	// held there because they matched ambiguously; Merged the records linked to a row
+	// another source created (one machine seen by the PSA and the RMM).
+	Unassigned int `json:"unassigned"`
+	Held       int `json:"held"`
+	Merged     int `json:"merged"`
 }
 
 // Add adds o to c.
@@ -124,6 +130,9 @@ func (c *SyncCounts) Add(o SyncCounts) {
 	c.Archived += o.Archived
 	c.Conflicts += o.Conflicts
 	c.Failed += o.Failed
+	c.Unassigned += o.Unassigned
+	c.Held += o.Held
+	c.Merged += o.Merged
 }
 
 // SyncRun is one run of an integration.

@@ -207,6 +207,8 @@ type Services struct {
 	Agents    AgentService
 	Audit     AuditService
 	Sync      SyncStore
+	// Triage is the triage list and account number mark (triage.go).
+	Triage TriageStore
 }
 
 // Clock returns the current time; the store uses it so tests can fix time.

@@ -34,6 +34,7 @@ type Config struct {
 	Auth         Auth
 	Integrations Integrations
 	Scheduler    Scheduler
+	Sync         Sync
 	Helm         Helm
 	Log          Log
 
@@ -142,6 +143,15 @@ type Scheduler struct {
 	Interval time.Duration
 }
 
+// Sync is the [sync] section: what the sync engine hands out.
+type Sync struct {
+	// AccountNumberFormat formats the account numbers Codex gives client companies that
+	// have none: a fmt verb for one integer ("%06d" makes 000042).
+	AccountNumberFormat string
+	// AccountNumberStart is the first number handed out; numbers are never reused.
+	AccountNumberStart int
+}
+
 // Helm is the [helm] section: the platform's log service.
 type Helm struct {
 	// URL is Helm's root; when set, logs are also shipped to {URL}/api/logs/ingest.
@@ -177,6 +187,7 @@ func Default() *Config {
 			DevKeyFile:   "instance/dev-signing-key.pem",
 		},
 		Scheduler: Scheduler{Enabled: true, Interval: 4 * time.Hour},
+		Sync:      Sync{AccountNumberFormat: "%06d", AccountNumberStart: 1},
 		Log:       Log{Format: "auto", Level: slog.LevelInfo},
 	}
 }
@@ -234,6 +245,9 @@ func (c *Config) bindings() []binding {
 
 		{"scheduler", "enabled", "CODEX_SCHEDULER_ENABLED", false, boolValue{&c.Scheduler.Enabled}},
 		{"scheduler", "interval", "CODEX_SCHEDULER_INTERVAL", false, durationValue{&c.Scheduler.Interval, time.Minute}},
+
+		{"sync", "account_number_format", "CODEX_SYNC_ACCOUNT_NUMBER_FORMAT", false, accountFormatValue{&c.Sync.AccountNumberFormat}},
+		{"sync", "account_number_start", "CODEX_SYNC_ACCOUNT_NUMBER_START", false, intValue{&c.Sync.AccountNumberStart, 1}},
 
 		{"helm", "url", "CODEX_HELM_URL", false, urlValue{&c.Helm.URL}},
 		{"helm", "token", "CODEX_HELM_TOKEN", true, stringValue{&c.Helm.Token}},
@@ -352,7 +366,7 @@ func (c *Config) readFile(path string) error {
 
 func knownSection(name string) bool {
 	switch name {
-	case "server", "database", "auth", "integrations", "scheduler", "helm", "log":
+	case "server", "database", "auth", "integrations", "scheduler", "sync", "helm", "log":
 		return true
 	}
 	return false
@@ -757,3 +771,16 @@ func (v levelValue) Set(s string) error {
 	return nil
 }
 func (v levelValue) String() string { return strings.ToLower(v.p.String()) }
+
+// accountFormatValue is a fmt format of one integer.
+type accountFormatValue struct{ p *string }
+
+func (v accountFormatValue) Set(s string) error {
+	a, b := fmt.Sprintf(s, 1), fmt.Sprintf(s, 2)
+	if s == "" || a == b || strings.Contains(a, "%!") {
+		return fmt.Errorf("%q must format one integer, like %%06d", s)
+	}
+	*v.p = s
+	return nil
+}
+func (v accountFormatValue) String() string { return *v.p }

@@ -13,6 +13,12 @@ import (
 	"github.com/hivematrix/codex/codex"
 )
 
+// The result of `assignAccountNumbers`.
+type AccountNumbersPayload struct {
+	// One run per configured integration, with the numbers handed out and pushed in its counts.
+	Runs []*codex.SyncRun `json:"runs"`
+}
+
 // A postal address, as input; every field left out becomes empty.
 type AddressInput struct {
 	// First street line.
@@ -169,6 +175,16 @@ type AssignContactInput struct {
 	CompanyID string `json:"companyId"`
 	// The designation there (default NONE).
 	Designation graphql.Omittable[*codex.Designation] `json:"designation,omitempty"`
+}
+
+// What to do with a triage item: give exactly one of companyId and assetId.
+type AssignTriageItemInput struct {
+	// The triage item's row number.
+	ItemID int `json:"itemId"`
+	// The company to assign it to (a Company id); a contact brings its held tickets and assets.
+	CompanyID graphql.Omittable[*string] `json:"companyId,omitempty"`
+	// For an ambiguous asset: the candidate asset it is (an Asset id).
+	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
 }
 
 // A page of audit entries.
@@ -746,6 +762,26 @@ type TicketOrder struct {
 	Field TicketOrderField `json:"field"`
 	// The direction.
 	Direction graphql.Omittable[*OrderDirection] `json:"direction,omitempty"`
+}
+
+// A page of triage items.
+type TriageItemConnection struct {
+	// The rows with their cursors.
+	Edges []*TriageItemEdge `json:"edges"`
+	// The rows alone.
+	Nodes []*codex.TriageItem `json:"nodes"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many rows in all (counted only when asked for).
+	TotalCount int `json:"totalCount"`
+}
+
+// A triage item in a connection.
+type TriageItemEdge struct {
+	// Where this row sits, for `after`/`before`.
+	Cursor string `json:"cursor"`
+	// The triage item.
+	Node *codex.TriageItem `json:"node"`
 }
 
 // The removal of a contact from a company.

@@ -69,12 +69,17 @@ func WriteSummary(out io.Writer, run *codex.SyncRun, took time.Duration) {
 		w = max(w, len(k))
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-*s\tcreated\tupdated\tunchanged\tarchived\tconflicts\tfailed\t\n", w, "entity")
+	// Unassigned and held records wait in the triage list; merged ones are among the updated.
+	fmt.Fprintf(tw, "%-*s\tcreated\tupdated\tunchanged\tarchived\tconflicts\tfailed\tunassigned\theld\tmerged\t\n", w, "entity")
+	var kept codex.SyncCounts
 	for _, k := range keys {
 		c := run.Counts[k]
-		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", w, k, c.Created, c.Updated, c.Unchanged, c.Archived, c.Conflicts, c.Failed)
+		kept.Unassigned, kept.Held, kept.Merged = kept.Unassigned+c.Unassigned, kept.Held+c.Held, kept.Merged+c.Merged
+		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", w, k, c.Created, c.Updated, c.Unchanged, c.Archived, c.Conflicts, c.Failed,
+			c.Unassigned, c.Held, c.Merged)
 	}
-	fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", w, "total", run.Created, run.Updated, run.Unchanged, run.Archived, run.Conflicts, run.Failed)
+	fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", w, "total", run.Created, run.Updated, run.Unchanged, run.Archived, run.Conflicts, run.Failed,
+		kept.Unassigned, kept.Held, kept.Merged)
 	tw.Flush()
 	if len(run.Problems) > 0 {
 		fmt.Fprintln(out, "problems:")

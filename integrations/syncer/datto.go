@@ -23,6 +23,9 @@ func (r *runner) datto(ctx context.Context) error {
 	assets := r.dattoAssets(dc)
 	equipment := r.dattoEquipment()
 	r.archivers = append(r.archivers, companies, assets, equipment)
+	if err := r.loadTriage(ctx); err != nil {
+		return err
+	}
 
 	err := syncPages(ctx, companies, dc.Sites,
 		func(ctx context.Context, p datto.Page[datto.Site]) (*page[codex.Company], error) {
@@ -33,6 +36,9 @@ func (r *runner) datto(ctx context.Context) error {
 			return out, nil
 		})
 	if err != nil {
+		return err
+	}
+	if err := r.accountNumbers(ctx, companies); err != nil {
 		return err
 	}
 
@@ -303,7 +309,7 @@ func (r *runner) dattoAssets(dc *datto.Client) *assetMirror {
 	m := newAssetMirror(r)
 	m.fields = dattoAssetFields
 	// Only devices seen for the first time are audited, which keeps later runs fast.
-	m.observedKeys = []string{"serial_number", "manufacturer", "model"}
+	m.observedKeys = []string{"serial_number", "manufacturer", "model", "mac_addresses"}
 	m.observe = func(ctx context.Context, recs []*record[codex.Asset]) error {
 		return r.concurrently(ctx, len(recs), func(ctx context.Context, i int) error {
 			rec := recs[i]
@@ -322,6 +328,13 @@ func (r *runner) dattoAssets(dc *datto.Client) *assetMirror {
 			rec.values["serial_number"] = text(a.BIOS.SerialNumber)
 			rec.values["manufacturer"] = text(a.SystemInfo.Manufacturer)
 			rec.values["model"] = text(a.SystemInfo.Model)
+			var macs []string
+			for _, n := range a.NetworkInterface {
+				macs = append(macs, n.MACAddress)
+			}
+			if m := macList(macs...); m != "" {
+				rec.values["mac_addresses"] = m // matching only: no asset column holds it
+			}
 			return nil
 		})
 	}

@@ -35,7 +35,7 @@ func TestDattoAfterFreshservice(t *testing.T) {
 			t.Fatalf("all = %+v", run)
 		}
 		wantCounts(t, run, "datto company", codex.SyncCounts{Updated: 3, Created: 1})
-		wantCounts(t, run, "datto asset", codex.SyncCounts{Updated: 6, Created: 3})
+		wantCounts(t, run, "datto asset", codex.SyncCounts{Updated: 6, Created: 3, Merged: 6})
 		wantCounts(t, run, "datto equipment", codex.SyncCounts{Created: 1})
 		wantCounts(t, run, "datto alert", codex.SyncCounts{Created: 2})
 		if run.Counts["datto push:device"].Updated != 0 {
@@ -72,10 +72,15 @@ func TestDattoAfterFreshservice(t *testing.T) {
 			t.Errorf("alert = %+v; want an open critical alert on the asset", alert)
 		}
 
+		// The company the unlinked site created is the only client without an account
+		// number: it gets one, pushed to its site in the same run.
+		if ups := e.dt.Updates(); len(ups) != 1 || ups[0].Body["value"] != "000001" {
+			t.Errorf("Datto pushes = %+v; want the new site's account number 000001", ups)
+		}
 		again := e.run(syncerAll)
 		wantNoChange(t, again)
-		if n := len(e.dt.Updates()); n != 0 {
-			t.Errorf("Datto pushes = %+v; want none", e.dt.Updates())
+		if n := len(e.dt.Updates()); n != 1 {
+			t.Errorf("Datto pushes = %+v; want none after the first run", e.dt.Updates())
 		}
 
 		// Upstream changes arrive; the alert is resolved.

@@ -23,7 +23,9 @@
 //
 // Nothing is lost: a record missing from a complete listing is archived (never deleted),
 // and restored when it comes back. Deletions are inferred only at the end of a run in
-// which every listing completed.
+// which every listing completed. A record no company can be found for, or whose match
+// is ambiguous, is kept in the triage list until an admin assigns it (triage.go); every
+// client company gets an account number, pushed to both sources (accountnumber.go).
 package syncer
 
 import (
@@ -74,22 +76,29 @@ type Config struct {
 	Writers int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// AccountNumberFormat formats the account numbers Codex hands out (one integer, e.g.
+	// "%06d"); AccountNumberStart is the first. Zero values mean the defaults.
+	AccountNumberFormat string
+	AccountNumberStart  int64
 }
 
 // Engine runs syncs. It is safe for concurrent use; runs of one source exclude each other
 // through the Locker.
 type Engine struct {
-	svc      codex.Services
-	locker   Locker
-	fs       *freshservice.Client
-	datto    *datto.Client
-	log      *slog.Logger
-	audits   int
-	writers  int
-	now      func() time.Time
-	base     context.Context
-	stop     context.CancelFunc
-	inFlight sync.WaitGroup
+	svc     codex.Services
+	locker  Locker
+	fs      *freshservice.Client
+	datto   *datto.Client
+	log     *slog.Logger
+	audits  int
+	writers int
+	now     func() time.Time
+	base    context.Context
+
+	accountFormat string
+	accountStart  int64
+	stop          context.CancelFunc
+	inFlight      sync.WaitGroup
 }
 
 // New returns an Engine for cfg. Call Shutdown to stop runs started in the background.
@@ -109,10 +118,17 @@ func New(cfg Config) *Engine {
 			cfg.Writers = 2
 		}
 	}
+	if cfg.AccountNumberFormat == "" {
+		cfg.AccountNumberFormat = DefaultAccountNumberFormat
+	}
+	if cfg.AccountNumberStart <= 0 {
+		cfg.AccountNumberStart = DefaultAccountNumberStart
+	}
 	base, stop := context.WithCancel(context.Background())
 	return &Engine{
 		svc: cfg.Services, locker: cfg.Locker, fs: cfg.Freshservice, datto: cfg.Datto,
 		log: cfg.Logger, audits: cfg.AuditConcurrency, writers: cfg.Writers, now: cfg.Now, base: base, stop: stop,
+		accountFormat: cfg.AccountNumberFormat, accountStart: cfg.AccountNumberStart,
 	}
 }
 
@@ -333,6 +349,9 @@ type runner struct {
 	listed     []string                   // entities listed to the end, in order
 	archivers  []archiver                 // the entities whose deletions are inferred, in order
 	watermark  *time.Time
+	tri        *triageState // triage.go
+	accounts   []string     // account numbers handed out this run (accountnumber.go)
+	mode       string       // "" for a full run, modeAccountNumbers
 }
 
 // execute runs the sync and records its end. ctx bounds the run.
@@ -348,10 +367,12 @@ func (r *runner) execute(ctx context.Context, progress func(Progress)) (*codex.S
 	start := time.Now()
 
 	var err error
-	switch r.source {
-	case codex.SourceFreshservice:
+	switch {
+	case r.mode == modeAccountNumbers:
+		err = r.accountNumbersOnly(ctx)
+	case r.source == codex.SourceFreshservice:
 		err = r.freshservice(ctx)
-	case codex.SourceDatto:
+	case r.source == codex.SourceDatto:
 		err = r.datto(ctx)
 	}
 	if err == nil {

@@ -2,6 +2,8 @@ package syncer
 
 import (
 	"context"
+	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -217,10 +219,13 @@ func (r *runner) rowsOf(ctx context.Context, entity string, extIDs []string) (ma
 	return out, nil
 }
 
-// matchAssets links records without a reference to an asset of their company that no
-// record of the source is linked to: one with the record's serial number (when not
-// blank), else one with its hostname. Only the candidates' references are read, so that
-// a first import, where nothing matches, stays cheap.
+// matchAssets links records without a reference to the asset of their company that is
+// the same machine: the one with the record's serial number (OEM placeholders do not
+// count), else one with a MAC address of the record (as the other source last reported
+// the asset's), else the one with its hostname, among the assets no record of the source is
+// linked to. When a key finds more than one such asset the record is held for triage
+// rather than merged into one of them or duplicated. Only the candidates' references are
+// read, so that a first import, where nothing matches, stays cheap.
 func (r *runner) matchAssets(ctx context.Context, recs []*record[codex.Asset]) error {
 	var companies []int64
 	for _, rec := range recs {
@@ -238,29 +243,87 @@ func (r *runner) matchAssets(ctx context.Context, recs []*record[codex.Asset]) e
 	for i, l := range lists {
 		byCompany[companies[i]] = l
 	}
-	cands := make([][]int64, len(recs))
+	macs, err := r.assetMACs(ctx, recs, byCompany)
+	if err != nil {
+		return err
+	}
+	keys := []struct {
+		name string
+		of   func(*codex.Asset) string
+	}{
+		{"serial_number", func(a *codex.Asset) string { return usableSerial(a.SerialNumber) }},
+		{"mac_addresses", func(a *codex.Asset) string { return macs[a.ID] }},
+		{"hostname", func(a *codex.Asset) string { return strings.TrimSpace(a.Hostname) }},
+	}
+	// cands[i][k] are the assets key k of record i finds.
+	cands := make([][][]int64, len(recs))
 	var all []int64
 	for i, rec := range recs {
 		assets := byCompany[parseID(rec.values["company_id"])]
-		for _, key := range []struct {
-			value string
-			of    func(*codex.Asset) string
-		}{
-			{rec.values["serial_number"], func(a *codex.Asset) string { return a.SerialNumber }},
-			{rec.values["hostname"], func(a *codex.Asset) string { return a.Hostname }},
-		} {
-			if key.value == "" {
+		cands[i] = make([][]int64, len(keys))
+		for k, key := range keys {
+			v := rec.values[key.name]
+			if key.name == "serial_number" {
+				v = usableSerial(v)
+			}
+			if v == "" {
 				continue
 			}
 			for _, a := range assets {
-				if strings.EqualFold(key.of(a), key.value) {
-					cands[i] = append(cands[i], a.ID)
+				if key.name == "mac_addresses" && sharesMAC(key.of(a), v) || strings.EqualFold(key.of(a), v) {
+					cands[i][k] = append(cands[i][k], a.ID)
 				}
 			}
+			all = append(all, cands[i][k]...)
 		}
-		all = append(all, cands[i]...)
 	}
-	return pick(ctx, r, codex.EntityAsset, recs, cands, uniqIDs(all))
+	linked, err := r.linkedTo(ctx, codex.EntityAsset, uniqIDs(all))
+	if err != nil {
+		return err
+	}
+	var matched []string
+	for i, rec := range recs {
+		for k := range keys {
+			free := slices.DeleteFunc(slices.Clone(cands[i][k]), func(id int64) bool {
+				return linked[id] || r.claimed(codex.EntityAsset, id)
+			})
+			if len(free) == 0 {
+				continue
+			}
+			if len(free) > 1 {
+				why := held(codex.EntityAsset, rec.extID, rec.label, codex.TriageAmbiguous, "", rec.values, free)
+				rec.build = func() (*codex.Asset, error) { return nil, why }
+				break
+			}
+			if r.take(codex.EntityAsset, free[0]) {
+				rec.matchID = free[0]
+				matched = append(matched, rec.extID)
+				r.add(codex.EntityAsset, func(c *codex.SyncCounts) { c.Merged++ })
+			}
+			break
+		}
+	}
+	return r.placed(ctx, codex.EntityAsset, matched)
+}
+
+// placeholderSerials are the serial numbers firmware reports when the maker left none.
+var placeholderSerials = []string{
+	"to be filled by o.e.m.", "to be filled by oem", "default string", "system serial number",
+	"chassis serial number", "base board serial number", "0123456789", "1234567890", "123456789",
+	"none", "n/a", "na", "not specified", "not applicable", "not available", "unknown", "invalid",
+	"serial", "default", "oem", "o.e.m.", "empty", "null", "-",
+}
+
+// usableSerial returns a serial number that tells one machine from another, or "" for a
+// blank one, an OEM placeholder, or one made of a single repeated character ("0000000",
+// "xxxxxx").
+func usableSerial(s string) string {
+	s = strings.TrimSpace(s)
+	l := strings.ToLower(s)
+	if l == "" || slices.Contains(placeholderSerials, l) || strings.Trim(l, l[:1]) == "" {
+		return ""
+	}
+	return s
 }
 
 // pick sets each record's matchID to its first candidate that no record of the source is
@@ -292,4 +355,70 @@ func uniqIDs(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// assetMACs returns the MAC addresses the sources last reported for the assets of the
+// records' companies (from their references' snapshots), when a record has any.
+func (r *runner) assetMACs(ctx context.Context, recs []*record[codex.Asset], byCompany map[int64][]*codex.Asset) (map[int64]string, error) {
+	var ids []int64
+	for _, rec := range recs {
+		if rec.values["mac_addresses"] == "" {
+			continue
+		}
+		for _, a := range byCompany[parseID(rec.values["company_id"])] {
+			ids = append(ids, a.ID)
+		}
+	}
+	ids = uniqIDs(ids)
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	refs, err := r.e.svc.Sync.ExternalRefsByEntity(ctx, codex.EntityAsset, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, rs := range refs {
+		var all []string
+		for _, x := range rs {
+			if m := x.Upstream["mac_addresses"]; m != "" {
+				all = append(all, parseList(m)...)
+			}
+		}
+		slices.Sort(all)
+		out[ids[i]] = listText(slices.Compact(all))
+	}
+	return out, nil
+}
+
+// sharesMAC reports whether two lists of MAC addresses have one in common.
+func sharesMAC(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	for _, m := range parseList(b) {
+		if slices.Contains(parseList(a), m) {
+			return true
+		}
+	}
+	return false
+}
+
+// macList returns the usable MAC addresses among ms, normalized (lower-case, colons),
+// sorted and comma-separated: blanks, all-zero and broadcast addresses are left out.
+func macList(ms ...string) string {
+	var out []string
+	for _, m := range ms {
+		hw, err := net.ParseMAC(strings.TrimSpace(m))
+		if err != nil || len(hw) != 6 {
+			continue
+		}
+		s := hw.String()
+		if s == "00:00:00:00:00:00" || s == "ff:ff:ff:ff:ff:ff" {
+			continue
+		}
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return listText(slices.Compact(out))
 }

@@ -33,6 +33,9 @@ func (r *runner) freshservice(ctx context.Context) error {
 	contacts := r.fsContacts(fs)
 	assets := r.fsAssets()
 	r.archivers = append(r.archivers, companies, contacts, assets)
+	if err := r.loadTriage(ctx); err != nil {
+		return err
+	}
 
 	err := syncPages(ctx, companies, fs.Departments,
 		func(ctx context.Context, p freshservice.Page[freshservice.Department]) (*page[codex.Company], error) {
@@ -43,6 +46,12 @@ func (r *runner) freshservice(ctx context.Context) error {
 			return out, nil
 		})
 	if err != nil {
+		return err
+	}
+	if err := r.accountNumbers(ctx, companies); err != nil {
+		return err
+	}
+	if err := r.loadDomains(ctx); err != nil {
 		return err
 	}
 
@@ -59,10 +68,16 @@ func (r *runner) freshservice(ctx context.Context) error {
 				return nil, err
 			}
 			out := fsPage[codex.Contact](len(p.Items), p.Skipped)
+			var placed []string
 			for _, q := range p.Items {
-				out.recs = append(out.recs, fsRequester(q, deptCompany))
+				rec := fsRequester(q, deptCompany)
+				r.placeRequester(q, rec)
+				if rec.values["company_id"] != "" {
+					placed = append(placed, rec.extID)
+				}
+				out.recs = append(out.recs, rec)
 			}
-			return out, nil
+			return out, r.placed(ctx, codex.EntityContact, placed)
 		})
 	if err != nil {
 		return err
@@ -88,16 +103,24 @@ func (r *runner) freshservice(ctx context.Context) error {
 				return nil, err
 			}
 			out := fsPage[codex.Asset](len(p.Items), p.Skipped)
+			var placed []string
 			for _, a := range p.Items {
-				out.recs = append(out.recs, fsAsset(a, deptCompany, userCompany))
+				rec := fsAsset(a, deptCompany, userCompany)
+				if rec.values["company_id"] != "" {
+					placed = append(placed, rec.extID)
+				}
+				out.recs = append(out.recs, rec)
 			}
-			return out, nil
+			return out, r.placed(ctx, codex.EntityAsset, placed)
 		})
 	if err != nil {
 		return err
 	}
 
-	return r.fsTickets(ctx, fs)
+	if err := r.fsTickets(ctx, fs); err != nil {
+		return err
+	}
+	return r.placeByTickets(ctx)
 }
 
 // fsPage starts the page of a Freshservice listing of n good records.
@@ -265,6 +288,7 @@ func fsRequester(q freshservice.Requester, deptCompany map[string]int64) *record
 	return &record[codex.Contact]{
 		extID: id, label: "requester " + id, values: v, upstream: q,
 		build: func() (*codex.Contact, error) {
+			home := parseID(v["company_id"])
 			if home == 0 {
 				return nil, codex.Errorf(codex.Invalid, "none of its departments is known to Codex")
 			}
@@ -279,7 +303,12 @@ func (r *runner) fsContacts(fs *freshservice.Client) *contactMirror {
 	m := newContactMirror(r)
 	m.fields = fsContactFields
 	m.match = r.matchContacts
-	m.after = r.assignFurther
+	m.after = func(ctx context.Context, rec *record[codex.Contact], c *codex.Contact) error {
+		if err := r.assignFurther(ctx, rec, c); err != nil {
+			return err
+		}
+		return r.followPlaced(ctx, rec, c)
+	}
 	m.pushKey = pushRequesters
 	m.push = func(ctx context.Context, rec *record[codex.Contact], c *codex.Contact, changed map[string]string) ([]string, error) {
 		var u freshservice.RequesterUpdate
@@ -419,12 +448,20 @@ func fsAsset(a freshservice.Asset, deptCompany, userCompany map[string]int64) *r
 	if v["name"] == "" {
 		v["name"] = f.Hostname
 	}
+	if m := macList(a.TypeFieldString("mac_address")); m != "" {
+		v["mac_addresses"] = m // matching only: no asset column holds it
+	}
 	id := strconv.FormatInt(a.ID, 10)
 	return &record[codex.Asset]{
 		extID: id, label: "asset " + strconv.FormatInt(a.DisplayID, 10) + " (" + v["name"] + ")", values: v, upstream: a,
 		build: func() (*codex.Asset, error) {
 			if company == 0 {
-				return nil, codex.Errorf(codex.Invalid, "neither its department nor its user is known to Codex")
+				var user string
+				if a.UserID != nil {
+					user = strconv.FormatInt(*a.UserID, 10)
+				}
+				return nil, held(codex.EntityAsset, id, "asset "+strconv.FormatInt(a.DisplayID, 10)+" ("+v["name"]+")",
+					codex.TriageUnassigned, user, v, nil)
 			}
 			return &codex.Asset{CompanyID: company, Name: v["name"], Type: typ, SerialNumber: v["serial_number"],
 				Hostname: v["hostname"], Status: codex.AssetStatus(v["status"]), WarrantyExpires: datePtr(v["warranty_expires"])}, nil
@@ -522,15 +559,23 @@ func (r *runner) fsTickets(ctx context.Context, fs *freshservice.Client) error {
 			return err
 		}
 		var save []*codex.ExternalRef
+		var placed []string
 		for i, ft := range p.Items {
 			if ft.UpdatedAt.After(mark) {
 				mark = ft.UpdatedAt
 			}
 			t := fsTicket(ft, deptCompany, contacts, homes)
 			label := "ticket " + ids[i]
+			requester := strconv.FormatInt(ft.RequesterID, 10)
 			if t.CompanyID == 0 {
-				r.failed(ctx, codex.EntityTicket, label, codex.Errorf(codex.Invalid, "neither its department nor its requester is known to Codex"))
+				if err := r.holdTicket(ctx, t, label, requester); err != nil {
+					return err
+				}
 				continue
+			}
+			placed = append(placed, ids[i])
+			if t.RequesterID == nil && r.isKnown(codex.EntityContact, requester) {
+				r.hint(requester, t)
 			}
 			values := ticketValues(t)
 			fp := fingerprint(values)
@@ -558,6 +603,9 @@ func (r *runner) fsTickets(ctx context.Context, fs *freshservice.Client) error {
 				EntityID: t.ID, Fingerprint: fp, Upstream: values})
 		}
 		if err := r.e.svc.Sync.SaveExternalRefs(ctx, save); err != nil {
+			return err
+		}
+		if err := r.placed(ctx, codex.EntityTicket, placed); err != nil {
 			return err
 		}
 		done += len(p.Items) + len(p.Skipped)

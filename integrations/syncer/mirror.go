@@ -465,6 +465,13 @@ func (m *mirror[T, P]) createAll(ctx context.Context, recs []*record[T]) error {
 	var ok []*record[T]
 	for _, rec := range recs {
 		row, err := rec.build()
+		if item := asHeld(err); item != nil {
+			item.Fingerprint = rec.fp
+			if err := r.hold(ctx, m.entity, item); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			r.failed(ctx, m.entity, rec.label, err)
 			continue
