@@ -23,6 +23,7 @@ type label struct {
 	kind      valueKind
 	minDigits int
 	notAfter  []string // words that, right before the label, mean something else ("service tag")
+	upper     bool     // the label counts only in capitals ("DL", not "dl")
 }
 
 // vendorWords, before a case or incident label, mean a vendor's support case, which is
@@ -65,7 +66,7 @@ var labels = buildLabels([]label{
 	{words: w("medicare id"), class: IDNumber, minDigits: 1},
 	{words: w("mbi"), class: IDNumber, minDigits: 1},
 	{words: w("patient account"), class: IDNumber, minDigits: 3},
-	{words: w("claim"), class: IDNumber, minDigits: 5},
+	{words: w("claim"), class: IDNumber, minDigits: 5, notAfter: []string{"warranty", "rma", "vendor", "support", "shipping", "freight"}},
 	{words: w("claim number"), class: IDNumber, minDigits: 3},
 	{words: w("booking"), class: IDNumber, minDigits: 4},
 	{words: w("booking number"), class: IDNumber, minDigits: 3},
@@ -74,15 +75,16 @@ var labels = buildLabels([]label{
 	{words: w("sid"), class: IDNumber, minDigits: 5},
 	{words: w("fbi"), class: IDNumber, minDigits: 4},
 	{words: w("fbi number"), class: IDNumber, minDigits: 3},
+	{words: w("dl"), class: DriverLicense, minDigits: 5, upper: true},
 	// Driver licences and state ids (the older "DL" and "driver's license" words are in contextRE).
-	{words: w("driver licence"), class: DriverLicense, minDigits: 4},
-	{words: w("driver license"), class: DriverLicense, minDigits: 4},
-	{words: w("drivers licence"), class: DriverLicense, minDigits: 4},
-	{words: w("drivers license"), class: DriverLicense, minDigits: 4},
-	{words: w("driver's licence"), class: DriverLicense, minDigits: 4},
-	{words: w("driver's license"), class: DriverLicense, minDigits: 4},
-	{words: w("driving licence"), class: DriverLicense, minDigits: 4},
-	{words: w("oln"), class: DriverLicense, minDigits: 4},
+	{words: w("driver licence"), class: DriverLicense, minDigits: 3},
+	{words: w("driver license"), class: DriverLicense, minDigits: 3},
+	{words: w("drivers licence"), class: DriverLicense, minDigits: 3},
+	{words: w("drivers license"), class: DriverLicense, minDigits: 3},
+	{words: w("driver's licence"), class: DriverLicense, minDigits: 3},
+	{words: w("driver's license"), class: DriverLicense, minDigits: 3},
+	{words: w("driving licence"), class: DriverLicense, minDigits: 3},
+	{words: w("oln"), class: DriverLicense, minDigits: 3},
 	{words: w("state id"), class: DriverLicense, minDigits: 4},
 	{words: w("id card"), class: DriverLicense, minDigits: 4},
 	// Badge and officer numbers.
@@ -169,7 +171,7 @@ func findLabelled(spans []span, s string, on classSet) []span {
 			continue
 		}
 		for _, l := range cands {
-			if !on.has(l.class) || contains(l.notAfter, prev) {
+			if !on.has(l.class) || contains(l.notAfter, prev) || l.upper && !isUpper(s[wd.start]) {
 				continue
 			}
 			end, ok := matchLabel(s, wd, l.words)
@@ -269,14 +271,25 @@ func labelValue(s string, i int, l label) (int, int) {
 // upper-case prefix of up to five letters and one space ("ORDL 7743019", "OR DL-55102").
 func idToken(s string, i int, l label) (int, int) {
 	start := i
-	j := i
-	for j < len(s) && isUpper(s[j]) {
-		j++
-	}
-	if j > i && j-i <= 5 && j+1 < len(s) && s[j] == ' ' && isDigit(s[j+1]) {
+	// Up to two prefixes in capitals: a state and a document code.
+	for range 2 {
+		j := i
+		for j < len(s) && isUpper(s[j]) {
+			j++
+		}
+		if j == i || j-i > 5 || j+1 >= len(s) || s[j] != ' ' {
+			break
+		}
+		k := j + 1
+		for k < len(s) && (isUpper(s[k]) || isDigit(s[k])) {
+			k++
+		}
+		if !strings.ContainsAny(s[j+1:k], "0123456789") && !(k < len(s) && s[k] == ' ') {
+			break
+		}
 		i = j + 1
 	}
-	j = i
+	j := i
 	for j < len(s) && (isLetter(s[j]) || isDigit(s[j]) || (s[j] == '-' || s[j] == '/') && j+1 < len(s) && (isDigit(s[j+1]) || isUpper(s[j+1]))) {
 		j++
 	}
@@ -294,16 +307,30 @@ func idToken(s string, i int, l label) (int, int) {
 	if j == start || countDigits(v) < max(l.minDigits, 1) || len(v) > 24 || !isolated(s, start, j) {
 		return start, start
 	}
+	if l.class == CaseNumber && hasTicketPrefix(v) {
+		return start, start // a PSA's own ticket number ("INC0012345")
+	}
 	if l.class == Plate && (len(v) < 3 || strings.IndexFunc(v, func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0) {
 		return start, start // plates are written in capitals
 	}
 	return start, j
 }
 
+// hasTicketPrefix reports whether v is numbered like a service desk's record: INC, REQ,
+// RITM, CHG, PRB, TASK or SR followed by digits.
+func hasTicketPrefix(v string) bool {
+	for _, p := range []string{"INC", "REQ", "RITM", "CHG", "PRB", "TASK", "SR"} {
+		if strings.HasPrefix(v, p) && len(v) > len(p) && isDigit(v[len(p)]) {
+			return true
+		}
+	}
+	return false
+}
+
 // isLabelFiller reports whether w may stand between a label and its value.
 func isLabelFiller(w string) bool {
 	switch strings.ToLower(w) {
-	case "no", "nr", "nbr", "num", "number", "is", "was", "of", "id", "ending", "in", "on", "at", "ref", "reference":
+	case "no", "nr", "nbr", "num", "number", "is", "was", "of", "id", "ending", "in", "on", "at", "ref", "reference", "hit":
 		return true
 	}
 	return false

@@ -19,13 +19,17 @@ type lexicon struct {
 }
 
 var loadLexicon = sync.OnceValue(func() *lexicon {
-	return &lexicon{
+	l := &lexicon{
 		given:     readWords("lexicon/given.txt"),
 		surname:   readWords("lexicon/surnames.txt"),
 		common:    readWords("lexicon/common_given.txt"),
 		stop:      readWords("lexicon/stop.txt"),
 		stopGiven: readWords("lexicon/stop_given.txt"),
 	}
+	for w := range l.common {
+		l.given[w] = true
+	}
+	return l
 })
 
 // readWords reads a lexicon file: words separated by white space, "#" lines are comments.

@@ -122,12 +122,25 @@ func findPhones(spans []span, s string, gs []group) []span {
 		if x := extensionRE.FindStringIndex(s[end:min(len(s), end+16)]); x != nil {
 			end += x[1]
 		}
+		if tollFree(s[a.start:a.end]) {
+			k += 2 // a business line, never a person's own number
+			continue
+		}
 		if isolated(s, start, end) {
 			spans = append(spans, span{start: start, end: end, class: Phone})
 			k += 2
 		}
 	}
 	return spans
+}
+
+// tollFree reports whether a North American area code is a toll-free one.
+func tollFree(area string) bool {
+	switch area {
+	case "800", "833", "844", "855", "866", "877", "888":
+		return true
+	}
+	return false
 }
 
 // findLocalPhones adds seven-digit local numbers written 555-0142 or 555.0142: a

@@ -21,6 +21,11 @@ var roleWords = func() map[string]bool {
 	return m
 }()
 
+// greetings are the words after which a capitalised given name is a person: "Thanks
+// Grace", "Hi Tom".
+var greetings = map[string]bool{"thanks": true, "thank": true, "hi": true, "hello": true, "dear": true,
+	"hey": true, "regards": true, "cheers": true, "sincerely": true, "with": true, "ask": true, "told": true}
+
 // findPersons adds people's names found without a contact list: a name after a title or
 // role word, a given name from the lexicon followed by a capitalised surname ("Jenna
 // Price", "Aaron J. Miles"), "Surname, Given", and a common given name standing alone
@@ -41,15 +46,30 @@ func findPersons(spans []span, s string) []span {
 				continue
 			}
 		}
+		// A greeting, then a given name: "Thanks Grace", "Hi Tom,".
+		if greetings[low] && next.start < len(s) {
+			g, _ := stripPossessive(s[next.start:next.end])
+			gl := strings.ToLower(g)
+			if isCapitalised(g) && lex.given[gl] && !lex.stop[gl] && !lex.stopGiven[gl] {
+				end := next.start + len(g)
+				if e, ok := surnameAfter(s, next, lex, false); ok {
+					end = e
+				}
+				spans = append(spans, span{start: next.start, end: end, class: Person})
+				wd = nextWord(s, end)
+				continue
+			}
+		}
 		if isCapitalised(text) && !lex.stop[low] {
-			// A given name and a surname, maybe with a middle initial.
-			if lex.given[low] && !lex.stopGiven[low] {
-				if end, ok := surnameAfter(s, wd, lex); ok {
+			// A given name and a surname, maybe with a middle initial. A given name that
+			// is also a word ("Mark", "Frank") needs a surname from the lexicon.
+			if lex.given[low] {
+				if end, ok := surnameAfter(s, wd, lex, lex.stopGiven[low]); ok {
 					spans = append(spans, span{start: wd.start, end: end, class: Person})
 					wd = nextWord(s, end)
 					continue
 				}
-				if lex.common[low] {
+				if lex.common[low] && !lex.stopGiven[low] {
 					spans = append(spans, span{start: wd.start, end: wd.start + len(text), class: Person})
 					wd = next
 					continue
@@ -68,7 +88,75 @@ func findPersons(spans []span, s string) []span {
 		}
 		wd = next
 	}
+	return namesInLists(spans, s, lex)
+}
+
+// namesInLists extends the names found to their neighbours in an enumeration: in
+// "Okafor, Lindqvist, Marsh and Hale", once one name is known the capitalised names
+// joined to it by a comma or "and" are names too.
+func namesInLists(spans []span, s string, lex *lexicon) []span {
+	isName := func(t string) bool {
+		low := strings.ToLower(t)
+		return isCapitalised(t) && !lex.stop[low] && !lex.stopGiven[low] &&
+			(lex.surname[low] || lex.given[low] || looksLikeSurname(t))
+	}
+	for k := 0; k < len(spans); k++ {
+		sp := spans[k]
+		if sp.class != Person || sp.repl != "" {
+			continue
+		}
+		// The word after: ", Name" or " and Name".
+		next := nextWord(s, sp.end)
+		if next.start < len(s) && s[next.start:next.end] == "and" {
+			next = nextWord(s, next.end)
+		}
+		if next.start < len(s) && isListGap(s[sp.end:next.start]) {
+			if t, cut := stripPossessive(s[next.start:next.end]); isName(t) && !covers(spans, next.start) {
+				spans = append(spans, span{start: next.start, end: next.end - cut, class: Person})
+			}
+		}
+		// The word before: "Name, " or "Name and ".
+		if prev, ok := wordBefore(s, sp.start); ok && isListGap(s[prev.end:sp.start]) {
+			if t := s[prev.start:prev.end]; isName(t) && !covers(spans, prev.start) {
+				spans = append(spans, span{start: prev.start, end: prev.end, class: Person})
+			}
+		}
+	}
 	return spans
+}
+
+// isListGap reports whether g joins two items of an enumeration.
+func isListGap(g string) bool { return g == ", " || g == " and " || g == ", and " }
+
+// covers reports whether a span of spans covers byte i.
+func covers(spans []span, i int) bool {
+	for _, sp := range spans {
+		if sp.start <= i && i < sp.end {
+			return true
+		}
+	}
+	return false
+}
+
+// wordBefore returns the word that ends before byte i, skipping at most six bytes of
+// separators.
+func wordBefore(s string, i int) (word, bool) {
+	j := i
+	for j > 0 && i-j < 6 && !isWordRune(rune(s[j-1])) {
+		j--
+	}
+	end := j
+	for j > 0 && s[j-1] < utf8.RuneSelf && (isLetter(s[j-1]) || s[j-1] == '\'' || s[j-1] == '-') {
+		j--
+	}
+	if j == end {
+		return word{}, false
+	}
+	// " and " lies between: step over it to the name before.
+	if s[j:end] == "and" {
+		return wordBefore(s, j)
+	}
+	return word{j, end}, true
 }
 
 // isRoleGap reports whether the text between a role word and the next word is a space or
@@ -113,7 +201,7 @@ func nameAfter(s string, wd word, lex *lexicon, n int) (int, bool) {
 // surnameAfter reports whether the given name at wd is followed by a surname: a
 // capitalised word from the lexicon or one shaped like a name that is no stop word,
 // optionally after a middle initial, and a second surname from the lexicon.
-func surnameAfter(s string, wd word, lex *lexicon) (int, bool) {
+func surnameAfter(s string, wd word, lex *lexicon, strict bool) (int, bool) {
 	if _, cut := stripPossessive(s[wd.start:wd.end]); cut > 0 {
 		return 0, false // "Jenna's Printer"
 	}
@@ -132,6 +220,9 @@ func surnameAfter(s string, wd word, lex *lexicon) (int, bool) {
 	text, cut := stripPossessive(s[next.start:next.end])
 	low := strings.ToLower(text)
 	if !isCapitalised(text) || lex.stop[low] || !(lex.surname[low] || lex.given[low] || looksLikeSurname(text)) {
+		return 0, false
+	}
+	if strict && (!lex.surname[low] || lex.stopGiven[low]) {
 		return 0, false
 	}
 	end := next.end - cut
