@@ -46,6 +46,9 @@ func (s *service) Contacts(ctx context.Context, f codex.ContactFilter, pa codex.
 	if err != nil {
 		return nil, err
 	}
+	if err := checkContactQuery(p, &f); err != nil {
+		return nil, err
+	}
 	f.Scope = narrow(f.Scope, sc)
 	page, err := s.in.Contacts.Contacts(ctx, f, pa)
 	if err != nil {
@@ -57,6 +60,9 @@ func (s *service) Contacts(ctx context.Context, f codex.ContactFilter, pa codex.
 func (s *service) EachContact(ctx context.Context, f codex.ContactFilter, fn func(*codex.Contact) error) error {
 	p, sc, err := s.readScope(ctx, codex.ResContact)
 	if err != nil {
+		return err
+	}
+	if err := checkContactQuery(p, &f); err != nil {
 		return err
 	}
 	f.Scope = narrow(f.Scope, sc)
@@ -73,6 +79,9 @@ func (s *service) ContactsByCompanies(ctx context.Context, companyIDs []int64, f
 	if err != nil {
 		return nil, err
 	}
+	if err := checkContactQuery(p, &f); err != nil {
+		return nil, err
+	}
 	groups, err := s.in.Contacts.ContactsByCompanies(ctx, visibleKeys(sc, companyIDs), f, limit)
 	if err != nil {
 		return nil, err
@@ -81,8 +90,11 @@ func (s *service) ContactsByCompanies(ctx context.Context, companyIDs []int64, f
 }
 
 func (s *service) CountContactsByCompanies(ctx context.Context, companyIDs []int64, f codex.ContactFilter) ([]int, error) {
-	_, sc, err := s.readScope(ctx, codex.ResContact)
+	p, sc, err := s.readScope(ctx, codex.ResContact)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkContactQuery(p, &f); err != nil {
 		return nil, err
 	}
 	return s.in.Contacts.CountContactsByCompanies(ctx, visibleKeys(sc, companyIDs), f)

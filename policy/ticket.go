@@ -46,6 +46,9 @@ func (s *service) Tickets(ctx context.Context, f codex.TicketFilter, pa codex.Pa
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTicketQuery(p, &f); err != nil {
+		return nil, err
+	}
 	f.Scope = narrow(f.Scope, sc)
 	page, err := s.in.Tickets.Tickets(ctx, f, pa)
 	if err != nil {
@@ -57,6 +60,9 @@ func (s *service) Tickets(ctx context.Context, f codex.TicketFilter, pa codex.Pa
 func (s *service) EachTicket(ctx context.Context, f codex.TicketFilter, fn func(*codex.Ticket) error) error {
 	p, sc, err := s.readScope(ctx, codex.ResTicket)
 	if err != nil {
+		return err
+	}
+	if err := checkTicketQuery(p, &f); err != nil {
 		return err
 	}
 	f.Scope = narrow(f.Scope, sc)
@@ -73,6 +79,9 @@ func (s *service) TicketsByCompanies(ctx context.Context, companyIDs []int64, f 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTicketQuery(p, &f); err != nil {
+		return nil, err
+	}
 	groups, err := s.in.Tickets.TicketsByCompanies(ctx, visibleKeys(sc, companyIDs), f, limit)
 	if err != nil {
 		return nil, err
@@ -81,8 +90,11 @@ func (s *service) TicketsByCompanies(ctx context.Context, companyIDs []int64, f 
 }
 
 func (s *service) CountTicketsByCompanies(ctx context.Context, companyIDs []int64, f codex.TicketFilter) ([]int, error) {
-	_, sc, err := s.readScope(ctx, codex.ResTicket)
+	p, sc, err := s.readScope(ctx, codex.ResTicket)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTicketQuery(p, &f); err != nil {
 		return nil, err
 	}
 	return s.in.Tickets.CountTicketsByCompanies(ctx, visibleKeys(sc, companyIDs), f)

@@ -55,6 +55,12 @@ const (
 	NCIC           Class = "NCIC_NUMBER"
 )
 
+// WithheldCJIS replaces the whole of a CJIS company's free text (ticket text, notes,
+// descriptions) for a redacting caller that lacks the cjis grant: detection can miss
+// criminal-history narrative that has no identifier shape, so such text is not handed
+// out at all, and the placeholder says why.
+const WithheldCJIS = "<WITHHELD: CJIS-protected text; reading it redacted needs the cjis grant>"
+
 // allClasses is the order in which Classes lists classes.
 var allClasses = [...]Class{
 	Person, Email, Phone, SSN, CreditCard, IBAN, IPAddress,
