@@ -122,31 +122,50 @@ func (s *service) CompaniesOfContacts(ctx context.Context, contactIDs []int64) (
 }
 
 func (s *service) CreateContact(ctx context.Context, c *codex.Contact) error {
-	if _, err := allow(ctx, codex.Write, codex.ResContact); err != nil {
+	p, err := allow(ctx, codex.Write, codex.ResContact)
+	if err != nil {
 		return err
 	}
-	return s.in.Contacts.CreateContact(ctx, c)
+	if err := s.in.Contacts.CreateContact(ctx, c); err != nil {
+		return err
+	}
+	return s.redactContacts(ctx, p, c)
 }
 
 func (s *service) UpdateContact(ctx context.Context, id int64, patch codex.ContactPatch) (*codex.Contact, error) {
-	if _, err := allow(ctx, codex.Write, codex.ResContact); err != nil {
+	p, err := allow(ctx, codex.Write, codex.ResContact)
+	if err != nil {
 		return nil, err
 	}
-	return s.in.Contacts.UpdateContact(ctx, id, patch)
+	c, err := s.in.Contacts.UpdateContact(ctx, id, patch)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.redactContacts(ctx, p, c)
 }
 
 func (s *service) ArchiveContact(ctx context.Context, id int64) (*codex.Contact, error) {
-	if _, err := allow(ctx, codex.Write, codex.ResContact); err != nil {
+	p, err := allow(ctx, codex.Write, codex.ResContact)
+	if err != nil {
 		return nil, err
 	}
-	return s.in.Contacts.ArchiveContact(ctx, id)
+	c, err := s.in.Contacts.ArchiveContact(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.redactContacts(ctx, p, c)
 }
 
 func (s *service) RestoreContact(ctx context.Context, id int64) (*codex.Contact, error) {
-	if _, err := allow(ctx, codex.Write, codex.ResContact); err != nil {
+	p, err := allow(ctx, codex.Write, codex.ResContact)
+	if err != nil {
 		return nil, err
 	}
-	return s.in.Contacts.RestoreContact(ctx, id)
+	c, err := s.in.Contacts.RestoreContact(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.redactContacts(ctx, p, c)
 }
 
 func (s *service) AssignContact(ctx context.Context, contactID, companyID int64, d codex.Designation) error {

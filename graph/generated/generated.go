@@ -2537,6 +2537,23 @@ type PreferencesPayload {
   "The caller's agent record, preferences included."
   agent: Agent!
 }
+
+# --- Compliance level on rows (issue 12) ---
+
+extend type Ticket {
+  "The compliance level of the ticket's company (STANDARD, HIPAA or CJIS), by which its text is redacted for callers that must get redacted data."
+  compliance: ComplianceLevel!
+}
+
+extend type Contact {
+  "The compliance level of the company the contact is listed for (its home company on its own), by which its personal data is redacted."
+  compliance: ComplianceLevel!
+}
+
+extend type Asset {
+  "The compliance level of the asset's company, by which its notes and custom fields are redacted."
+  compliance: ComplianceLevel!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4585,6 +4602,8 @@ func (ec *executionContext) fieldContext_Alert_asset(_ context.Context, field gr
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Asset_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -5883,6 +5902,8 @@ func (ec *executionContext) fieldContext_Asset_assignedContacts(_ context.Contex
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -5937,6 +5958,35 @@ func (ec *executionContext) fieldContext_Asset_alerts(ctx context.Context, field
 	if fc.Args, err = ec.field_Asset_alerts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_compliance(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_compliance,
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyComplianceLevel, nil
+		},
+		nil,
+		ec.marshalNComplianceLevel2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐComplianceLevel,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_compliance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ComplianceLevel does not have child fields")
+		},
 	}
 	return fc, nil
 }
@@ -6056,6 +6106,8 @@ func (ec *executionContext) fieldContext_AssetConnection_nodes(_ context.Context
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Asset_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6240,6 +6292,8 @@ func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Asset_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6327,6 +6381,8 @@ func (ec *executionContext) fieldContext_AssetPayload_asset(_ context.Context, f
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Asset_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -8235,6 +8291,8 @@ func (ec *executionContext) fieldContext_Company_primaryContact(_ context.Contex
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -8308,6 +8366,8 @@ func (ec *executionContext) fieldContext_Company_billingContact(_ context.Contex
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -9795,6 +9855,8 @@ func (ec *executionContext) fieldContext_Contact_assets(_ context.Context, field
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Asset_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -9884,6 +9946,35 @@ func (ec *executionContext) fieldContext_Contact_archivedAt(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_compliance(ctx context.Context, field graphql.CollectedField, obj *codex.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Contact_compliance,
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyComplianceLevel, nil
+		},
+		nil,
+		ec.marshalNComplianceLevel2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐComplianceLevel,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Contact_compliance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ComplianceLevel does not have child fields")
 		},
 	}
 	return fc, nil
@@ -10153,6 +10244,8 @@ func (ec *executionContext) fieldContext_ContactConnection_nodes(_ context.Conte
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -10323,6 +10416,8 @@ func (ec *executionContext) fieldContext_ContactEdge_node(_ context.Context, fie
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -10396,6 +10491,8 @@ func (ec *executionContext) fieldContext_ContactPayload_contact(_ context.Contex
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -16196,6 +16293,8 @@ func (ec *executionContext) fieldContext_SearchResult_contacts(_ context.Context
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -16283,6 +16382,8 @@ func (ec *executionContext) fieldContext_SearchResult_assets(_ context.Context, 
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Asset_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -16937,6 +17038,8 @@ func (ec *executionContext) fieldContext_Subnet_assets(_ context.Context, field 
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Asset_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -18253,6 +18356,8 @@ func (ec *executionContext) fieldContext_Ticket_requester(_ context.Context, fie
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -18550,6 +18655,35 @@ func (ec *executionContext) fieldContext_Ticket_closedAt(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Ticket_compliance(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_compliance,
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyComplianceLevel, nil
+		},
+		nil,
+		ec.marshalNComplianceLevel2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐComplianceLevel,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_compliance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ComplianceLevel does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TicketConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TicketConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18641,6 +18775,8 @@ func (ec *executionContext) fieldContext_TicketConnection_nodes(_ context.Contex
 				return ec.fieldContext_Ticket_resolvedAt(ctx, field)
 			case "closedAt":
 				return ec.fieldContext_Ticket_closedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Ticket_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
 		},
@@ -18801,6 +18937,8 @@ func (ec *executionContext) fieldContext_TicketEdge_node(_ context.Context, fiel
 				return ec.fieldContext_Ticket_resolvedAt(ctx, field)
 			case "closedAt":
 				return ec.fieldContext_Ticket_closedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Ticket_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
 		},
@@ -23825,6 +23963,11 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "compliance":
+			out.Values[i] = ec._Asset_compliance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25447,6 +25590,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "archivedAt":
 			out.Values[i] = ec._Contact_archivedAt(ctx, field, obj)
+		case "compliance":
+			out.Values[i] = ec._Contact_compliance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28902,6 +29050,11 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Ticket_resolvedAt(ctx, field, obj)
 		case "closedAt":
 			out.Values[i] = ec._Ticket_closedAt(ctx, field, obj)
+		case "compliance":
+			out.Values[i] = ec._Ticket_compliance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
