@@ -18,7 +18,7 @@ func (s *service) Contact(ctx context.Context, id int64) (*codex.Contact, error)
 	if !inScope(sc, c.CompanyID) {
 		return nil, notFound("contact", id)
 	}
-	return c, s.redactContacts(ctx, p, c)
+	return c, s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) ContactsByIDs(ctx context.Context, ids []int64) ([]*codex.Contact, []error) {
@@ -35,7 +35,7 @@ func (s *service) ContactsByIDs(ctx context.Context, ids []int64) ([]*codex.Cont
 			cs[i], errs[i] = nil, notFound("contact", ids[i])
 		}
 	}
-	if err := s.redactContacts(ctx, p, cs...); err != nil {
+	if err := s.redactContacts(ctx, p, false, cs...); err != nil {
 		return nil, repeat(err, len(ids))
 	}
 	return cs, errs
@@ -54,7 +54,7 @@ func (s *service) Contacts(ctx context.Context, f codex.ContactFilter, pa codex.
 	if err != nil {
 		return nil, err
 	}
-	return page, s.redactContacts(ctx, p, page.Items...)
+	return page, s.redactContacts(ctx, p, true, page.Items...)
 }
 
 func (s *service) EachContact(ctx context.Context, f codex.ContactFilter, fn func(*codex.Contact) error) error {
@@ -67,7 +67,7 @@ func (s *service) EachContact(ctx context.Context, f codex.ContactFilter, fn fun
 	}
 	f.Scope = narrow(f.Scope, sc)
 	return s.in.Contacts.EachContact(ctx, f, func(c *codex.Contact) error {
-		if err := s.redactContacts(ctx, p, c); err != nil {
+		if err := s.redactContacts(ctx, p, true, c); err != nil {
 			return err
 		}
 		return fn(c)
@@ -86,7 +86,7 @@ func (s *service) ContactsByCompanies(ctx context.Context, companyIDs []int64, f
 	if err != nil {
 		return nil, err
 	}
-	return groups, s.redactContacts(ctx, p, flatten(groups)...)
+	return groups, s.redactContacts(ctx, p, false, flatten(groups)...)
 }
 
 func (s *service) CountContactsByCompanies(ctx context.Context, companyIDs []int64, f codex.ContactFilter) ([]int, error) {
@@ -129,7 +129,7 @@ func (s *service) CreateContact(ctx context.Context, c *codex.Contact) error {
 	if err := s.in.Contacts.CreateContact(ctx, c); err != nil {
 		return err
 	}
-	return s.redactContacts(ctx, p, c)
+	return s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) UpdateContact(ctx context.Context, id int64, patch codex.ContactPatch) (*codex.Contact, error) {
@@ -141,7 +141,7 @@ func (s *service) UpdateContact(ctx context.Context, id int64, patch codex.Conta
 	if err != nil {
 		return nil, err
 	}
-	return c, s.redactContacts(ctx, p, c)
+	return c, s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) ArchiveContact(ctx context.Context, id int64) (*codex.Contact, error) {
@@ -153,7 +153,7 @@ func (s *service) ArchiveContact(ctx context.Context, id int64) (*codex.Contact,
 	if err != nil {
 		return nil, err
 	}
-	return c, s.redactContacts(ctx, p, c)
+	return c, s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) RestoreContact(ctx context.Context, id int64) (*codex.Contact, error) {
@@ -165,7 +165,7 @@ func (s *service) RestoreContact(ctx context.Context, id int64) (*codex.Contact,
 	if err != nil {
 		return nil, err
 	}
-	return c, s.redactContacts(ctx, p, c)
+	return c, s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) AssignContact(ctx context.Context, contactID, companyID int64, d codex.Designation) error {

@@ -276,16 +276,19 @@ func (s *service) redactorsForCaller(ctx context.Context, p *codex.Principal, co
 	return r, nil
 }
 
-// redactContacts stamps contacts with their company's level and redacts them in place
-// when the caller must get redacted data.
-func (s *service) redactContacts(ctx context.Context, p *codex.Principal, cs ...*codex.Contact) error {
+// redactContacts redacts contacts in place when the caller must get redacted data, and
+// stamps them with their company's level. For callers who read plain data the stamp costs
+// a statement per batch of companies not yet known, so the batch loaders that serve
+// GraphQL's nested lists pass stamp=false and leave it to the compliance resolver, which
+// reads it only when a query asks.
+func (s *service) redactContacts(ctx context.Context, p *codex.Principal, stamp bool, cs ...*codex.Contact) error {
 	ids := make([]int64, 0, len(cs))
 	for _, c := range cs {
 		if c != nil {
 			ids = append(ids, contactCompany(c))
 		}
 	}
-	if len(ids) == 0 {
+	if len(ids) == 0 || !p.MustRedact() && !stamp {
 		return nil
 	}
 	if !p.MustRedact() {
@@ -311,14 +314,14 @@ func (s *service) redactContacts(ctx context.Context, p *codex.Principal, cs ...
 }
 
 // redactTickets stamps tickets with their company's level and redacts their text by it.
-func (s *service) redactTickets(ctx context.Context, p *codex.Principal, ts ...*codex.Ticket) error {
+func (s *service) redactTickets(ctx context.Context, p *codex.Principal, stamp bool, ts ...*codex.Ticket) error {
 	ids := make([]int64, 0, len(ts))
 	for _, t := range ts {
 		if t != nil {
 			ids = append(ids, t.CompanyID)
 		}
 	}
-	if len(ids) == 0 {
+	if len(ids) == 0 || !p.MustRedact() && !stamp {
 		return nil
 	}
 	if !p.MustRedact() {
@@ -387,7 +390,7 @@ func (s *service) redactCompanies(ctx context.Context, p *codex.Principal, cs ..
 
 // guardAssets strips secrets for non-admins, stamps each asset with its company's level
 // and redacts free text when asked.
-func (s *service) guardAssets(ctx context.Context, p *codex.Principal, as ...*codex.Asset) error {
+func (s *service) guardAssets(ctx context.Context, p *codex.Principal, stamp bool, as ...*codex.Asset) error {
 	if !p.SeesSecrets() {
 		for _, a := range as {
 			if a != nil {
@@ -401,7 +404,7 @@ func (s *service) guardAssets(ctx context.Context, p *codex.Principal, as ...*co
 			ids = append(ids, a.CompanyID)
 		}
 	}
-	if len(ids) == 0 {
+	if len(ids) == 0 || !p.MustRedact() && !stamp {
 		return nil
 	}
 	if !p.MustRedact() {

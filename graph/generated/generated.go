@@ -91,6 +91,7 @@ type AssetResolver interface {
 
 	AssignedContacts(ctx context.Context, obj *codex.Asset) ([]*codex.Contact, error)
 	Alerts(ctx context.Context, obj *codex.Asset, first *int, after *string, filter *model.AlertFilter, orderBy *model.AlertOrder) (*model.AlertConnection, error)
+	Compliance(ctx context.Context, obj *codex.Asset) (codex.ComplianceLevel, error)
 }
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *codex.AuditEntry) (string, error)
@@ -129,6 +130,8 @@ type ContactResolver interface {
 	IsPrimary(ctx context.Context, obj *codex.Contact) (bool, error)
 	Companies(ctx context.Context, obj *codex.Contact) ([]*codex.ContactCompany, error)
 	Assets(ctx context.Context, obj *codex.Contact) ([]*codex.Asset, error)
+
+	Compliance(ctx context.Context, obj *codex.Contact) (codex.ComplianceLevel, error)
 }
 type ContactCompanyResolver interface {
 	Company(ctx context.Context, obj *codex.ContactCompany) (*codex.Company, error)
@@ -250,6 +253,8 @@ type TicketResolver interface {
 
 	Company(ctx context.Context, obj *codex.Ticket) (*codex.Company, error)
 	Requester(ctx context.Context, obj *codex.Ticket) (*codex.Contact, error)
+
+	Compliance(ctx context.Context, obj *codex.Ticket) (codex.ComplianceLevel, error)
 }
 
 type executableSchema struct {
@@ -5969,7 +5974,7 @@ func (ec *executionContext) _Asset_compliance(ctx context.Context, field graphql
 		field,
 		ec.fieldContext_Asset_compliance,
 		func(ctx context.Context) (any, error) {
-			return obj.CompanyComplianceLevel, nil
+			return ec.resolvers.Asset().Compliance(ctx, obj)
 		},
 		nil,
 		ec.marshalNComplianceLevel2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐComplianceLevel,
@@ -5982,8 +5987,8 @@ func (ec *executionContext) fieldContext_Asset_compliance(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type ComplianceLevel does not have child fields")
 		},
@@ -9958,7 +9963,7 @@ func (ec *executionContext) _Contact_compliance(ctx context.Context, field graph
 		field,
 		ec.fieldContext_Contact_compliance,
 		func(ctx context.Context) (any, error) {
-			return obj.CompanyComplianceLevel, nil
+			return ec.resolvers.Contact().Compliance(ctx, obj)
 		},
 		nil,
 		ec.marshalNComplianceLevel2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐComplianceLevel,
@@ -9971,8 +9976,8 @@ func (ec *executionContext) fieldContext_Contact_compliance(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Contact",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type ComplianceLevel does not have child fields")
 		},
@@ -18662,7 +18667,7 @@ func (ec *executionContext) _Ticket_compliance(ctx context.Context, field graphq
 		field,
 		ec.fieldContext_Ticket_compliance,
 		func(ctx context.Context) (any, error) {
-			return obj.CompanyComplianceLevel, nil
+			return ec.resolvers.Ticket().Compliance(ctx, obj)
 		},
 		nil,
 		ec.marshalNComplianceLevel2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐComplianceLevel,
@@ -18675,8 +18680,8 @@ func (ec *executionContext) fieldContext_Ticket_compliance(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Ticket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type ComplianceLevel does not have child fields")
 		},
@@ -23964,10 +23969,41 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "compliance":
-			out.Values[i] = ec._Asset_compliance(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Asset_compliance(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25591,10 +25627,41 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 		case "archivedAt":
 			out.Values[i] = ec._Contact_archivedAt(ctx, field, obj)
 		case "compliance":
-			out.Values[i] = ec._Contact_compliance(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Contact_compliance(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29051,10 +29118,41 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 		case "closedAt":
 			out.Values[i] = ec._Ticket_closedAt(ctx, field, obj)
 		case "compliance":
-			out.Values[i] = ec._Ticket_compliance(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_compliance(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
