@@ -221,6 +221,12 @@ func TestDemoRedactedOnEveryPath(t *testing.T) {
 		if node["compliance"] != "CJIS" || node["description"] != redact.WithheldCJIS {
 			t.Errorf("brainhair: node(ticket %s) = %v; want CJIS and the description withheld", firstTicket, node)
 		}
+		// The audit log holds before/after images that cannot be redacted reliably: a
+		// redacting caller may not read it at all.
+		out = rs.graphql(rs.bh, `{ auditLog(first: 5) { nodes { after } } }`)
+		if errs, _ := out["errors"].([]any); len(errs) == 0 || out["data"] != nil && strings.Contains(fmt.Sprint(out["data"]), "Aaron") {
+			t.Errorf("brainhair: auditLog = %v; want it refused", out)
+		}
 		out = rs.graphql(rs.admin, queries[1])
 		b, _ := json.Marshal(out)
 		if !strings.Contains(string(b), `"compliance":"HIPAA"`) || len(leaks(string(b))) == 0 {

@@ -161,17 +161,17 @@ func buildLabels(ls []label) map[string][]label {
 // findLabelled adds identifiers introduced by a label of the table. Only the identifier
 // is replaced; the label stays, so the text still says what was there.
 func findLabelled(spans []span, s string, on classSet) []span {
-	var buf [32]byte
-	var prev string // the word before the current one, lower case
+	var buf, prevBuf [32]byte
+	prev := prevBuf[:0] // the word before the current one, lower case
 	for wd := nextWord(s, 0); wd.start < len(s); wd = nextWord(s, wd.end) {
-		key := string(appendLower(buf[:0], s[wd.start:wd.end]))
-		cands := labels[key]
+		key := appendLower(buf[:0], s[wd.start:wd.end])
+		cands := labels[string(key)]
 		if len(cands) == 0 {
-			prev = key
+			prev = append(prevBuf[:0], key...)
 			continue
 		}
 		for _, l := range cands {
-			if !on.has(l.class) || contains(l.notAfter, prev) || l.upper && !isUpper(s[wd.start]) {
+			if !on.has(l.class) || contains(l.notAfter, string(prev)) || l.upper && !isUpper(s[wd.start]) {
 				continue
 			}
 			end, ok := matchLabel(s, wd, l.words)
@@ -184,7 +184,7 @@ func findLabelled(spans []span, s string, on classSet) []span {
 				break
 			}
 		}
-		prev = key
+		prev = append(prevBuf[:0], key...)
 	}
 	return spans
 }
@@ -350,15 +350,31 @@ var (
 		months + `\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19\d\d|200\d)|\d{1,2} ` + months + `\.?,? (?:19\d\d|200\d))\b`)
 )
 
-// findBirthDates adds full dates from the years 1900 to 2009 without a label.
+// findBirthDates adds full dates from the years 1900 to 2009 without a label. Only the
+// few places where such a year stands (four digits, 19xx or 200x) are looked at: the
+// pattern runs on a short window that ends with the year.
 func findBirthDates(spans []span, s string) []span {
-	if !strings.Contains(s, "19") && !strings.Contains(s, "200") {
-		return spans
-	}
-	for _, m := range oldDateRE.FindAllStringIndex(s, -1) {
-		if isolated(s, m[0], m[1]) {
-			spans = append(spans, span{start: m[0], end: m[1], class: DateOfBirth})
+	for i := 0; i+4 <= len(s); i++ {
+		if s[i] != '1' && s[i] != '2' || !wordStart(s, i) {
+			continue
 		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j-i != 4 || !(s[i:i+2] == "19" || s[i:i+3] == "200") {
+			i = j
+			continue
+		}
+		// The year ends a date (03/14/1961, March 14, 1961) or starts one (1961-03-14).
+		from, to := max(0, i-24), min(len(s), j+6)
+		for _, m := range oldDateRE.FindAllStringIndex(s[from:to], -1) {
+			start, end := from+m[0], from+m[1]
+			if start <= i && i < end && isolated(s, start, end) {
+				spans = append(spans, span{start: start, end: end, class: DateOfBirth})
+			}
+		}
+		i = j
 	}
 	return spans
 }

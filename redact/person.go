@@ -35,11 +35,11 @@ func findPersons(spans []span, s string) []span {
 	var buf [64]byte
 	for wd := nextWord(s, 0); wd.start < len(s); {
 		text, _ := stripPossessive(s[wd.start:wd.end])
-		low := string(appendLower(buf[:0], text))
+		lowb := appendLower(buf[:0], text)
 		next := nextWord(s, wd.end)
 
 		// A title or role, then one to three capitalised words.
-		if roleWords[low] && isRoleGap(s[wd.end:next.start]) {
+		if roleWords[string(lowb)] && isRoleGap(s[wd.end:next.start]) {
 			if end, ok := nameAfter(s, next, lex, 3); ok {
 				spans = append(spans, span{start: next.start, end: end, class: Person})
 				wd = nextWord(s, end)
@@ -47,7 +47,7 @@ func findPersons(spans []span, s string) []span {
 			}
 		}
 		// A greeting, then a given name: "Thanks Grace", "Hi Tom,".
-		if greetings[low] && next.start < len(s) {
+		if greetings[string(lowb)] && next.start < len(s) {
 			g, _ := stripPossessive(s[next.start:next.end])
 			gl := strings.ToLower(g)
 			if isCapitalised(g) && lex.given[gl] && !lex.stop[gl] && !lex.stopGiven[gl] {
@@ -60,7 +60,12 @@ func findPersons(spans []span, s string) []span {
 				continue
 			}
 		}
-		if isCapitalised(text) && !lex.stop[low] {
+		if !isCapitalised(text) {
+			wd = next
+			continue
+		}
+		low := string(lowb)
+		if !lex.stop[low] {
 			// A given name and a surname, maybe with a middle initial. A given name that
 			// is also a word ("Mark", "Frank") needs a surname from the lexicon.
 			if lex.given[low] {
