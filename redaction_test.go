@@ -268,6 +268,14 @@ func TestRedactedFieldsNotQueryable(t *testing.T) {
 			}
 			rs.get(rs.admin, p, http.StatusOK)
 		}
+		// Company search leaves the (redacted) description out for a redacting caller:
+		// "patrol" is only in the sheriff's description.
+		if body := rs.get(rs.bh, "/api/companies?search=patrol", http.StatusOK); strings.Contains(body, "Sheriff") {
+			t.Errorf("brainhair: company search matched a redacted description: %s", body)
+		}
+		if body := rs.get(rs.admin, "/api/companies?search=patrol", http.StatusOK); !strings.Contains(body, "Sheriff") {
+			t.Errorf("admin: company search for patrol = %s; want the sheriff's office", body)
+		}
 		// An unordered contact list still works for the redacting caller, ordered by id.
 		var rows []map[string]any
 		if err := json.Unmarshal([]byte(rs.get(rs.bh, "/api/contacts?limit=1000", http.StatusOK)), &rows); err != nil {

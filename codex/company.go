@@ -160,16 +160,19 @@ func (l *Location) Validate() error {
 
 // CompanyFilter selects companies. Zero fields do not filter.
 type CompanyFilter struct {
-	Search          string            // name, account number, description, domains
-	ParentID        *int64            // direct children of this company
-	RootsOnly       bool              // companies without a parent
-	SubtreeOf       *int64            // this company and all its descendants
-	Kind            []CompanyKind     //
-	Status          []CompanyStatus   //
-	ComplianceLevel []ComplianceLevel //
-	AccountNumber   string            //
-	IncludeArchived bool              // archived rows are hidden unless asked for
-	OnlyArchived    bool              //
+	Search string // name, account number, description, domains
+	// SearchSkipsDescription keeps the description out of Search: the policy layer sets
+	// it for callers who get descriptions redacted, which must not be able to probe them.
+	SearchSkipsDescription bool
+	ParentID               *int64            // direct children of this company
+	RootsOnly              bool              // companies without a parent
+	SubtreeOf              *int64            // this company and all its descendants
+	Kind                   []CompanyKind     //
+	Status                 []CompanyStatus   //
+	ComplianceLevel        []ComplianceLevel //
+	AccountNumber          string            //
+	IncludeArchived        bool              // archived rows are hidden unless asked for
+	OnlyArchived           bool              //
 	// Scope, set by the policy layer, limits results to these company ids (nil = all).
 	Scope []int64
 	Order Order
