@@ -153,9 +153,10 @@ func classesAt(level codex.ComplianceLevel) classSet {
 
 // Classes returns the classes redacted at level, in a fixed order. Standard
 // redacts SSN, card, IBAN, passport and driver-licence numbers; HIPAA adds
-// person names, e-mail, phone, location, medical licence and IP addresses;
-// CJIS redacts everything except medical licences. An unknown level redacts
-// every class.
+// person names, e-mail, phone, location, medical licence and IP addresses,
+// dates of birth, MRN, member and other id numbers, badge, plate, case and
+// NCIC numbers; CJIS redacts everything except medical licences. An unknown
+// level redacts every class.
 func Classes(level codex.ComplianceLevel) []Class {
 	set := classesAt(level)
 	var out []Class
