@@ -160,19 +160,16 @@ func (l *Location) Validate() error {
 
 // CompanyFilter selects companies. Zero fields do not filter.
 type CompanyFilter struct {
-	Search string // name, account number, description, domains
-	// SearchSkipsDescription keeps the description out of Search: the policy layer sets
-	// it for callers who get descriptions redacted, which must not be able to probe them.
-	SearchSkipsDescription bool
-	ParentID               *int64            // direct children of this company
-	RootsOnly              bool              // companies without a parent
-	SubtreeOf              *int64            // this company and all its descendants
-	Kind                   []CompanyKind     //
-	Status                 []CompanyStatus   //
-	ComplianceLevel        []ComplianceLevel //
-	AccountNumber          string            //
-	IncludeArchived        bool              // archived rows are hidden unless asked for
-	OnlyArchived           bool              //
+	Search          string            // name, account number, description, domains
+	ParentID        *int64            // direct children of this company
+	RootsOnly       bool              // companies without a parent
+	SubtreeOf       *int64            // this company and all its descendants
+	Kind            []CompanyKind     //
+	Status          []CompanyStatus   //
+	ComplianceLevel []ComplianceLevel //
+	AccountNumber   string            //
+	IncludeArchived bool              // archived rows are hidden unless asked for
+	OnlyArchived    bool              //
 	// Scope, set by the policy layer, limits results to these company ids (nil = all).
 	Scope []int64
 	Order Order
@@ -180,6 +177,10 @@ type CompanyFilter struct {
 	// (a projection, not a filter: GraphQL sets it from the fields a query selects). The
 	// rows hold those, the keys and the sort key; every other field is left zero.
 	Columns []string
+
+	// SearchSkipsDescription keeps the description out of Search: the policy layer sets
+	// it for callers who get descriptions redacted, which must not be able to probe them.
+	SearchSkipsDescription bool
 }
 
 // Orders a company list accepts ("name" is the default).
