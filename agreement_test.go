@@ -129,6 +129,7 @@ var (
 		mapField("designation", "designation", asEnum),
 		mapField("active", "active", asIs),
 		mapField("notes", "notes", asIs),
+		mapField("company_compliance_level", "compliance", asEnum),
 	}, mapTimes("created_at", "updated_at", "archived_at")...)}
 
 	assetResource = agreedResource{rest: "assets", typ: "Asset", conn: "assets", fields: append([]agreedField{
@@ -154,6 +155,7 @@ var (
 		{rest: "custom_fields", gql: "customFields", sel: "customFields { key value }", kind: asPairs},
 		{rest: "secret_fields", gql: "secretFields", sel: "secretFields { key value }", kind: asSecretPairs},
 		mapField("notes", "notes", asIs),
+		mapField("company_compliance_level", "compliance", asEnum),
 	}, mapTimes("created_at", "updated_at", "archived_at")...)}
 
 	ticketResource = agreedResource{rest: "tickets", typ: "Ticket", conn: "tickets", fields: append([]agreedField{
@@ -167,6 +169,7 @@ var (
 		mapField("status", "status", asEnum),
 		mapField("priority", "priority", asEnum),
 		mapField("type", "type", asIs),
+		mapField("company_compliance_level", "compliance", asEnum),
 	}, mapTimes("created_at", "updated_at", "due_at", "resolved_at", "closed_at")...),
 		// Tickets are mirrored from the PSA and never archived in Codex; the GraphQL type
 		// leaves the column out.

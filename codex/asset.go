@@ -77,6 +77,10 @@ type Asset struct {
 	CreatedAt       time.Time         `bun:"created_at,notnull" json:"created_at"`
 	UpdatedAt       time.Time         `bun:"updated_at,notnull" json:"updated_at"`
 	ArchivedAt      *time.Time        `bun:"archived_at" json:"archived_at"`
+
+	// CompanyComplianceLevel is the compliance level of the asset's company, filled by
+	// the policy layer on every read so consumers can apply it themselves.
+	CompanyComplianceLevel ComplianceLevel `bun:"-" json:"company_compliance_level"`
 }
 
 // SecretAssetFields are the asset fields only admins may read.

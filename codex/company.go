@@ -177,6 +177,10 @@ type CompanyFilter struct {
 	// (a projection, not a filter: GraphQL sets it from the fields a query selects). The
 	// rows hold those, the keys and the sort key; every other field is left zero.
 	Columns []string
+
+	// SearchSkipsDescription keeps the description out of Search: the policy layer sets
+	// it for callers who get descriptions redacted, which must not be able to probe them.
+	SearchSkipsDescription bool
 }
 
 // Orders a company list accepts ("name" is the default).

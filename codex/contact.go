@@ -52,6 +52,9 @@ type Contact struct {
 	Designation Designation `bun:"designation,scanonly" json:"designation"`
 	// ForCompanyID is the company a per-company list loaded this row for.
 	ForCompanyID int64 `bun:"for_company_id,scanonly" json:"-"`
+	// CompanyComplianceLevel is the compliance level of the company the row is listed
+	// for (its home company on its own), filled by the policy layer on every read.
+	CompanyComplianceLevel ComplianceLevel `bun:"-" json:"company_compliance_level"`
 }
 
 // Name returns the display name, or first and last name joined.

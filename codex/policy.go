@@ -100,6 +100,14 @@ func (p *Principal) MustRedact() bool {
 	return p != nil && (p.Redact || (p.Service != "" && p.Grant.Redact))
 }
 
+// HoldsCJISGrant reports whether p may read the redacted free text of CJIS companies
+// when its reads are redacted. Only a service configured with the cjis right holds it;
+// a person who asks for redaction gets that text withheld, since people are cleared
+// (or not) by their role, which lets them read unredacted data in the first place.
+func (p *Principal) HoldsCJISGrant() bool {
+	return p != nil && (p.System || p.Service != "" && p.Grant.CJIS)
+}
+
 // ScopeRoot returns the company whose subtree is all p may see, for a client user.
 func (p *Principal) ScopeRoot() (int64, bool) {
 	if p != nil && p.Level == LevelClient && p.Service == "" && !p.System {

@@ -45,6 +45,9 @@ type Grant struct {
 	Sync bool
 	// Redact forces PHI/CJIS redaction on everything the service reads.
 	Redact bool
+	// CJIS lets a redacting service read the redacted free text of CJIS companies
+	// (tickets, notes, descriptions); without it that text is withheld entirely.
+	CJIS bool
 }
 
 // Principal is the authenticated caller of a request: a person (agent) or a service.

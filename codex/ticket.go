@@ -61,6 +61,10 @@ type Ticket struct {
 	ResolvedAt  *time.Time     `bun:"resolved_at" json:"resolved_at"`
 	ClosedAt    *time.Time     `bun:"closed_at" json:"closed_at"`
 	ArchivedAt  *time.Time     `bun:"archived_at" json:"archived_at"`
+
+	// CompanyComplianceLevel is the compliance level of the ticket's company, filled by
+	// the policy layer on every read so consumers can apply it themselves.
+	CompanyComplianceLevel ComplianceLevel `bun:"-" json:"company_compliance_level"`
 }
 
 // Validate checks a ticket's fields.

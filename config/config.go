@@ -556,12 +556,12 @@ func setRole(roles map[string]codex.Level, role, level string) error {
 	return nil
 }
 
-// setGrant parses a service grant: a comma-separated set of read, write, sync and redact,
-// or "none".
+// setGrant parses a service grant: a comma-separated set of read, write, sync, redact and
+// cjis, or "none".
 func setGrant(grants map[string]codex.Grant, name, words string) error {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return errors.New("service name is empty (want name = read, write, sync, redact)")
+		return errors.New("service name is empty (want name = read, write, sync, redact, cjis)")
 	}
 	var g codex.Grant
 	for _, w := range splitList(words, ",") {
@@ -574,9 +574,11 @@ func setGrant(grants map[string]codex.Grant, name, words string) error {
 			g.Sync = true
 		case "redact":
 			g.Redact = true
+		case "cjis":
+			g.CJIS = true
 		case "none":
 		default:
-			return fmt.Errorf("%q is not a right (read, write, sync, redact or none)", w)
+			return fmt.Errorf("%q is not a right (read, write, sync, redact, cjis or none)", w)
 		}
 	}
 	grants[name] = g
@@ -588,7 +590,7 @@ func grantString(g codex.Grant) string {
 	for _, r := range []struct {
 		on   bool
 		word string
-	}{{g.Read, "read"}, {g.Write, "write"}, {g.Sync, "sync"}, {g.Redact, "redact"}} {
+	}{{g.Read, "read"}, {g.Write, "write"}, {g.Sync, "sync"}, {g.Redact, "redact"}, {g.CJIS, "cjis"}} {
 		if r.on {
 			words = append(words, r.word)
 		}

@@ -111,7 +111,7 @@ url = http://helm:5004
 		"CODEX_CONFIG":             path,
 		"CODEX_LISTEN":             ":7000",
 		"CODEX_SCHEDULER_INTERVAL": "30m",
-		"CODEX_AUTH_SERVICES":      "ledger=read,write; archive=none",
+		"CODEX_AUTH_SERVICES":      "ledger=read,write; archive=none; sentinel=read,redact,cjis",
 		"CODEX_DATTO_API_SECRET":   "", // empty: ignored
 		"CODEX_MEMORY_LIMIT_MB":    "0",
 	})
@@ -132,7 +132,8 @@ url = http://helm:5004
 		{"issuer", c.Auth.Issuer, "hivematrix-core"},
 		{"dev issuer", c.Auth.DevIssuer(), false},
 		{"role msp-techs", c.Auth.Roles["msp-techs"], codex.LevelTechnician},
-		{"services replaced by env", len(c.Auth.Services), 2},
+		{"services replaced by env", len(c.Auth.Services), 3},
+		{"sentinel grant", c.Auth.Services["sentinel"], codex.Grant{Read: true, Redact: true, CJIS: true}},
 		{"ledger grant", c.Auth.Services["ledger"], codex.Grant{Read: true, Write: true}},
 		{"archive grant", c.Auth.Services["archive"], codex.Grant{}},
 		{"freshservice url", c.Integrations.FreshserviceURL(), "https://acme.freshservice.com/api/v2"},

@@ -74,6 +74,7 @@ var contactColumns = columnTable{
 	"assets":      nil, // id
 	"designation": nil, // from contact_companies, always selected
 	"isPrimary":   nil, // designation
+	"compliance":  nil, // company_id
 	"firstName":   {"first_name"},
 	"lastName":    {"last_name"},
 	"displayName": {"display_name"},
@@ -97,6 +98,7 @@ var assetColumns = columnTable{
 	"company":          nil, // company_id
 	"assignedContacts": nil, // id
 	"alerts":           nil, // id
+	"compliance":       nil, // company_id
 	"name":             {"name"},
 	"type":             {"type"},
 	"manufacturer":     {"manufacturer"},

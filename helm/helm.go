@@ -8,7 +8,9 @@
 // with a service token, and dropped (and counted) when the queue is full or Helm cannot
 // be reached: losing log lines is better than slowing Codex down. Attributes whose names
 // suggest secrets (password, token, secret, api key, authorization, connection string)
-// are replaced by "[redacted]" before they leave the process.
+// are replaced by "[redacted]" before they leave the process, and every message and text
+// value goes through redact.Log, so personal data a log line picked up (a ticket subject
+// in a sync problem, a name in a validation error) never reaches Helm.
 package helm
 
 import (
@@ -26,6 +28,7 @@ import (
 	"time"
 
 	"github.com/hivematrix/codex/codex"
+	"github.com/hivematrix/codex/redact"
 )
 
 // IngestPath is Helm's log endpoint, below its root URL.
@@ -327,7 +330,7 @@ func (h *handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	e := Entry{
 		Level:     levelName(r.Level),
-		Message:   r.Message,
+		Message:   redact.Log(r.Message),
 		Timestamp: r.Time.UTC().Format(time.RFC3339Nano),
 		Context:   make(map[string]any, len(h.attrs)+r.NumAttrs()),
 		TraceID:   codex.RequestIDFrom(ctx),
@@ -399,7 +402,7 @@ func put(m map[string]any, key string, v slog.Value) {
 	}
 	switch v.Kind() {
 	case slog.KindString:
-		m[key] = v.String()
+		m[key] = redact.Log(v.String())
 	case slog.KindInt64:
 		m[key] = v.Int64()
 	case slog.KindUint64:
@@ -415,13 +418,13 @@ func put(m map[string]any, key string, v slog.Value) {
 	default:
 		switch x := v.Any().(type) {
 		case error:
-			m[key] = x.Error()
+			m[key] = redact.Log(x.Error())
 		case fmt.Stringer:
-			m[key] = x.String()
+			m[key] = redact.Log(x.String())
 		case json.Marshaler:
 			m[key] = x
 		default:
-			m[key] = fmt.Sprint(x)
+			m[key] = redact.Log(fmt.Sprint(x))
 		}
 	}
 }

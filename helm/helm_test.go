@@ -174,3 +174,32 @@ func TestCachedTokenReusesUntilNearExpiry(t *testing.T) {
 		t.Errorf("minted %d tokens; want 1", n)
 	}
 }
+
+// TestShipperRedactsPersonalData checks that the PHI/CJIS detectors run over every
+// message and text value before it leaves the process, while host names, error codes
+// and addresses of servers survive.
+func TestShipperRedactsPersonalData(t *testing.T) {
+	f, srv := newFakeHelm(t)
+	s := helm.New(helm.Config{URL: srv.URL, Token: helm.StaticToken("t"), BatchSize: 1, FlushEvery: time.Hour})
+	log := slog.New(s.Handler())
+	log.Warn("sync problem on ticket: Deputy Aaron Miles (badge 3317) ran driver licence ORDL 7743019",
+		"subject", "patient Maria Gonzalez DOB 03/14/1961 MRN 448812",
+		"error", errors.New("call Jenna Price at (555) 013-2219"),
+		"host", "MCSO-MDT-07 at 172.16.30.107 error 0x80070005")
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	logs := f.logs()
+	if len(logs) != 1 {
+		t.Fatalf("shipped %d records; want 1", len(logs))
+	}
+	b, _ := json.Marshal(logs[0])
+	for _, leak := range []string{"Aaron", "3317", "7743019", "Maria", "03/14/1961", "448812", "Jenna", "013-2219"} {
+		if strings.Contains(string(b), leak) {
+			t.Errorf("shipped %s; want %q redacted", b, leak)
+		}
+	}
+	if c := logs[0]["context"].(map[string]any); c["host"] != "MCSO-MDT-07 at 172.16.30.107 error 0x80070005" {
+		t.Errorf("host = %v; want it unchanged", c["host"])
+	}
+}

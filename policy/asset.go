@@ -18,7 +18,7 @@ func (s *service) Asset(ctx context.Context, id int64) (*codex.Asset, error) {
 	if !inScope(sc, a.CompanyID) {
 		return nil, notFound("asset", id)
 	}
-	return a, s.guardAssets(ctx, p, a)
+	return a, s.guardAssets(ctx, p, true, a)
 }
 
 func (s *service) AssetsByIDs(ctx context.Context, ids []int64) ([]*codex.Asset, []error) {
@@ -35,7 +35,7 @@ func (s *service) AssetsByIDs(ctx context.Context, ids []int64) ([]*codex.Asset,
 			as[i], errs[i] = nil, notFound("asset", ids[i])
 		}
 	}
-	if err := s.guardAssets(ctx, p, as...); err != nil {
+	if err := s.guardAssets(ctx, p, false, as...); err != nil {
 		return nil, repeat(err, len(ids))
 	}
 	return as, errs
@@ -51,7 +51,7 @@ func (s *service) Assets(ctx context.Context, f codex.AssetFilter, pa codex.Page
 	if err != nil {
 		return nil, err
 	}
-	return page, s.guardAssets(ctx, p, page.Items...)
+	return page, s.guardAssets(ctx, p, true, page.Items...)
 }
 
 func (s *service) EachAsset(ctx context.Context, f codex.AssetFilter, fn func(*codex.Asset) error) error {
@@ -61,7 +61,7 @@ func (s *service) EachAsset(ctx context.Context, f codex.AssetFilter, fn func(*c
 	}
 	f.Scope = narrow(f.Scope, sc)
 	return s.in.Assets.EachAsset(ctx, f, func(a *codex.Asset) error {
-		if err := s.guardAssets(ctx, p, a); err != nil {
+		if err := s.guardAssets(ctx, p, true, a); err != nil {
 			return err
 		}
 		return fn(a)
@@ -77,7 +77,7 @@ func (s *service) AssetsByCompanies(ctx context.Context, companyIDs []int64, f c
 	if err != nil {
 		return nil, err
 	}
-	return groups, s.guardAssets(ctx, p, flatten(groups)...)
+	return groups, s.guardAssets(ctx, p, false, flatten(groups)...)
 }
 
 func (s *service) CountAssetsByCompanies(ctx context.Context, companyIDs []int64, f codex.AssetFilter) ([]int, error) {
@@ -100,7 +100,7 @@ func (s *service) AssetsByContacts(ctx context.Context, contactIDs []int64) ([][
 	for i, g := range groups {
 		groups[i] = keep(g, func(a *codex.Asset) bool { return inScope(sc, a.CompanyID) })
 	}
-	return groups, s.guardAssets(ctx, p, flatten(groups)...)
+	return groups, s.guardAssets(ctx, p, false, flatten(groups)...)
 }
 
 func (s *service) ContactsByAssets(ctx context.Context, assetIDs []int64) ([][]*codex.Contact, error) {
@@ -115,7 +115,7 @@ func (s *service) ContactsByAssets(ctx context.Context, assetIDs []int64) ([][]*
 	for i, g := range groups {
 		groups[i] = keep(g, func(c *codex.Contact) bool { return inScope(sc, c.CompanyID) })
 	}
-	return groups, s.redactContacts(ctx, p, flatten(groups)...)
+	return groups, s.redactContacts(ctx, p, false, flatten(groups)...)
 }
 
 // keep returns the rows of g for which ok holds.
@@ -137,7 +137,7 @@ func (s *service) CreateAsset(ctx context.Context, a *codex.Asset) error {
 	if err := s.in.Assets.CreateAsset(ctx, a); err != nil {
 		return err
 	}
-	return s.guardAssets(ctx, p, a)
+	return s.guardAssets(ctx, p, true, a)
 }
 
 func (s *service) UpdateAsset(ctx context.Context, id int64, patch codex.AssetPatch) (*codex.Asset, error) {
@@ -149,7 +149,7 @@ func (s *service) UpdateAsset(ctx context.Context, id int64, patch codex.AssetPa
 	if err != nil {
 		return nil, err
 	}
-	return a, s.guardAssets(ctx, p, a)
+	return a, s.guardAssets(ctx, p, true, a)
 }
 
 func (s *service) ArchiveAsset(ctx context.Context, id int64) (*codex.Asset, error) {
@@ -161,7 +161,7 @@ func (s *service) ArchiveAsset(ctx context.Context, id int64) (*codex.Asset, err
 	if err != nil {
 		return nil, err
 	}
-	return a, s.guardAssets(ctx, p, a)
+	return a, s.guardAssets(ctx, p, true, a)
 }
 
 func (s *service) RestoreAsset(ctx context.Context, id int64) (*codex.Asset, error) {
@@ -173,7 +173,7 @@ func (s *service) RestoreAsset(ctx context.Context, id int64) (*codex.Asset, err
 	if err != nil {
 		return nil, err
 	}
-	return a, s.guardAssets(ctx, p, a)
+	return a, s.guardAssets(ctx, p, true, a)
 }
 
 func (s *service) AssignAsset(ctx context.Context, assetID int64, contactIDs []int64) error {

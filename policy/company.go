@@ -71,6 +71,7 @@ func (s *service) Companies(ctx context.Context, f codex.CompanyFilter, pa codex
 		return nil, err
 	}
 	f.Scope = narrow(f.Scope, sc)
+	f.SearchSkipsDescription = p.MustRedact()
 	page, err := s.in.Companies.Companies(ctx, f, pa)
 	if err != nil {
 		return nil, err
@@ -84,6 +85,7 @@ func (s *service) EachCompany(ctx context.Context, f codex.CompanyFilter, fn fun
 		return err
 	}
 	f.Scope = narrow(f.Scope, sc)
+	f.SearchSkipsDescription = p.MustRedact()
 	return s.in.Companies.EachCompany(ctx, f, func(c *codex.Company) error {
 		if err := s.redactCompanies(ctx, p, c); err != nil {
 			return err

@@ -18,7 +18,7 @@ func (s *service) Contact(ctx context.Context, id int64) (*codex.Contact, error)
 	if !inScope(sc, c.CompanyID) {
 		return nil, notFound("contact", id)
 	}
-	return c, s.redactContacts(ctx, p, c)
+	return c, s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) ContactsByIDs(ctx context.Context, ids []int64) ([]*codex.Contact, []error) {
@@ -35,7 +35,7 @@ func (s *service) ContactsByIDs(ctx context.Context, ids []int64) ([]*codex.Cont
 			cs[i], errs[i] = nil, notFound("contact", ids[i])
 		}
 	}
-	if err := s.redactContacts(ctx, p, cs...); err != nil {
+	if err := s.redactContacts(ctx, p, false, cs...); err != nil {
 		return nil, repeat(err, len(ids))
 	}
 	return cs, errs
@@ -46,12 +46,15 @@ func (s *service) Contacts(ctx context.Context, f codex.ContactFilter, pa codex.
 	if err != nil {
 		return nil, err
 	}
+	if err := checkContactQuery(p, &f); err != nil {
+		return nil, err
+	}
 	f.Scope = narrow(f.Scope, sc)
 	page, err := s.in.Contacts.Contacts(ctx, f, pa)
 	if err != nil {
 		return nil, err
 	}
-	return page, s.redactContacts(ctx, p, page.Items...)
+	return page, s.redactContacts(ctx, p, true, page.Items...)
 }
 
 func (s *service) EachContact(ctx context.Context, f codex.ContactFilter, fn func(*codex.Contact) error) error {
@@ -59,9 +62,12 @@ func (s *service) EachContact(ctx context.Context, f codex.ContactFilter, fn fun
 	if err != nil {
 		return err
 	}
+	if err := checkContactQuery(p, &f); err != nil {
+		return err
+	}
 	f.Scope = narrow(f.Scope, sc)
 	return s.in.Contacts.EachContact(ctx, f, func(c *codex.Contact) error {
-		if err := s.redactContacts(ctx, p, c); err != nil {
+		if err := s.redactContacts(ctx, p, true, c); err != nil {
 			return err
 		}
 		return fn(c)
@@ -73,16 +79,22 @@ func (s *service) ContactsByCompanies(ctx context.Context, companyIDs []int64, f
 	if err != nil {
 		return nil, err
 	}
+	if err := checkContactQuery(p, &f); err != nil {
+		return nil, err
+	}
 	groups, err := s.in.Contacts.ContactsByCompanies(ctx, visibleKeys(sc, companyIDs), f, limit)
 	if err != nil {
 		return nil, err
 	}
-	return groups, s.redactContacts(ctx, p, flatten(groups)...)
+	return groups, s.redactContacts(ctx, p, false, flatten(groups)...)
 }
 
 func (s *service) CountContactsByCompanies(ctx context.Context, companyIDs []int64, f codex.ContactFilter) ([]int, error) {
-	_, sc, err := s.readScope(ctx, codex.ResContact)
+	p, sc, err := s.readScope(ctx, codex.ResContact)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkContactQuery(p, &f); err != nil {
 		return nil, err
 	}
 	return s.in.Contacts.CountContactsByCompanies(ctx, visibleKeys(sc, companyIDs), f)
@@ -110,31 +122,50 @@ func (s *service) CompaniesOfContacts(ctx context.Context, contactIDs []int64) (
 }
 
 func (s *service) CreateContact(ctx context.Context, c *codex.Contact) error {
-	if _, err := allow(ctx, codex.Write, codex.ResContact); err != nil {
+	p, err := allow(ctx, codex.Write, codex.ResContact)
+	if err != nil {
 		return err
 	}
-	return s.in.Contacts.CreateContact(ctx, c)
+	if err := s.in.Contacts.CreateContact(ctx, c); err != nil {
+		return err
+	}
+	return s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) UpdateContact(ctx context.Context, id int64, patch codex.ContactPatch) (*codex.Contact, error) {
-	if _, err := allow(ctx, codex.Write, codex.ResContact); err != nil {
+	p, err := allow(ctx, codex.Write, codex.ResContact)
+	if err != nil {
 		return nil, err
 	}
-	return s.in.Contacts.UpdateContact(ctx, id, patch)
+	c, err := s.in.Contacts.UpdateContact(ctx, id, patch)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) ArchiveContact(ctx context.Context, id int64) (*codex.Contact, error) {
-	if _, err := allow(ctx, codex.Write, codex.ResContact); err != nil {
+	p, err := allow(ctx, codex.Write, codex.ResContact)
+	if err != nil {
 		return nil, err
 	}
-	return s.in.Contacts.ArchiveContact(ctx, id)
+	c, err := s.in.Contacts.ArchiveContact(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) RestoreContact(ctx context.Context, id int64) (*codex.Contact, error) {
-	if _, err := allow(ctx, codex.Write, codex.ResContact); err != nil {
+	p, err := allow(ctx, codex.Write, codex.ResContact)
+	if err != nil {
 		return nil, err
 	}
-	return s.in.Contacts.RestoreContact(ctx, id)
+	c, err := s.in.Contacts.RestoreContact(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.redactContacts(ctx, p, true, c)
 }
 
 func (s *service) AssignContact(ctx context.Context, contactID, companyID int64, d codex.Designation) error {

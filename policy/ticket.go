@@ -18,7 +18,7 @@ func (s *service) Ticket(ctx context.Context, id int64) (*codex.Ticket, error) {
 	if !inScope(sc, t.CompanyID) {
 		return nil, notFound("ticket", id)
 	}
-	return t, s.redactTickets(ctx, p, t)
+	return t, s.redactTickets(ctx, p, true, t)
 }
 
 func (s *service) TicketsByIDs(ctx context.Context, ids []int64) ([]*codex.Ticket, []error) {
@@ -35,7 +35,7 @@ func (s *service) TicketsByIDs(ctx context.Context, ids []int64) ([]*codex.Ticke
 			ts[i], errs[i] = nil, notFound("ticket", ids[i])
 		}
 	}
-	if err := s.redactTickets(ctx, p, ts...); err != nil {
+	if err := s.redactTickets(ctx, p, false, ts...); err != nil {
 		return nil, repeat(err, len(ids))
 	}
 	return ts, errs
@@ -46,12 +46,15 @@ func (s *service) Tickets(ctx context.Context, f codex.TicketFilter, pa codex.Pa
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTicketQuery(p, &f); err != nil {
+		return nil, err
+	}
 	f.Scope = narrow(f.Scope, sc)
 	page, err := s.in.Tickets.Tickets(ctx, f, pa)
 	if err != nil {
 		return nil, err
 	}
-	return page, s.redactTickets(ctx, p, page.Items...)
+	return page, s.redactTickets(ctx, p, true, page.Items...)
 }
 
 func (s *service) EachTicket(ctx context.Context, f codex.TicketFilter, fn func(*codex.Ticket) error) error {
@@ -59,9 +62,12 @@ func (s *service) EachTicket(ctx context.Context, f codex.TicketFilter, fn func(
 	if err != nil {
 		return err
 	}
+	if err := checkTicketQuery(p, &f); err != nil {
+		return err
+	}
 	f.Scope = narrow(f.Scope, sc)
 	return s.in.Tickets.EachTicket(ctx, f, func(t *codex.Ticket) error {
-		if err := s.redactTickets(ctx, p, t); err != nil {
+		if err := s.redactTickets(ctx, p, true, t); err != nil {
 			return err
 		}
 		return fn(t)
@@ -73,16 +79,22 @@ func (s *service) TicketsByCompanies(ctx context.Context, companyIDs []int64, f 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTicketQuery(p, &f); err != nil {
+		return nil, err
+	}
 	groups, err := s.in.Tickets.TicketsByCompanies(ctx, visibleKeys(sc, companyIDs), f, limit)
 	if err != nil {
 		return nil, err
 	}
-	return groups, s.redactTickets(ctx, p, flatten(groups)...)
+	return groups, s.redactTickets(ctx, p, false, flatten(groups)...)
 }
 
 func (s *service) CountTicketsByCompanies(ctx context.Context, companyIDs []int64, f codex.TicketFilter) ([]int, error) {
-	_, sc, err := s.readScope(ctx, codex.ResTicket)
+	p, sc, err := s.readScope(ctx, codex.ResTicket)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTicketQuery(p, &f); err != nil {
 		return nil, err
 	}
 	return s.in.Tickets.CountTicketsByCompanies(ctx, visibleKeys(sc, companyIDs), f)

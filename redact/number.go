@@ -42,8 +42,9 @@ func findNumbers(spans []span, s string, on classSet) []span {
 			continue
 		}
 		gs = digitGroups(s, start, i, gs[:0])
-		if on.has(Phone) && digits >= 8 {
+		if on.has(Phone) && digits >= 7 {
 			spans = findPhones(spans, s, gs)
+			spans = findLocalPhones(spans, s, gs)
 			if strings.IndexByte(s[start:i], '+') >= 0 {
 				spans = findIntlPhones(spans, s, start, i)
 			}
@@ -121,9 +122,45 @@ func findPhones(spans []span, s string, gs []group) []span {
 		if x := extensionRE.FindStringIndex(s[end:min(len(s), end+16)]); x != nil {
 			end += x[1]
 		}
+		if tollFree(s[a.start:a.end]) {
+			k += 2 // a business line, never a person's own number
+			continue
+		}
 		if isolated(s, start, end) {
 			spans = append(spans, span{start: start, end: end, class: Phone})
 			k += 2
+		}
+	}
+	return spans
+}
+
+// tollFree reports whether a North American area code is a toll-free one.
+func tollFree(area string) bool {
+	switch area {
+	case "800", "833", "844", "855", "866", "877", "888":
+		return true
+	}
+	return false
+}
+
+// findLocalPhones adds seven-digit local numbers written 555-0142 or 555.0142: a
+// three-digit exchange that does not start with 0 or 1 and four digits, standing alone
+// (not part of a longer number or a date).
+func findLocalPhones(spans []span, s string, gs []group) []span {
+	for k := 0; k+1 < len(gs); k++ {
+		a, b := gs[k], gs[k+1]
+		if a.len() != 3 || b.len() != 4 || !oneOf(sep(s, a, b), ".-") || s[a.start] < '2' {
+			continue
+		}
+		if k > 0 && len(sep(s, gs[k-1], a)) <= 2 || k+2 < len(gs) && len(sep(s, b, gs[k+2])) <= 1 {
+			continue // part of a longer number
+		}
+		end := b.end
+		if x := extensionRE.FindStringIndex(s[end:min(len(s), end+16)]); x != nil {
+			end += x[1]
+		}
+		if isolated(s, a.start, end) {
+			spans = append(spans, span{start: a.start, end: end, class: Phone})
 		}
 	}
 	return spans

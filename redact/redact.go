@@ -7,8 +7,13 @@
 // mod-97 check, SSNs the Social Security Administration's structural rules,
 // IP addresses must parse, and passport, driver-licence and medical-licence
 // numbers are recognised only after a context word such as "passport", "DL"
-// or "NPI". Person names are never guessed: only the company's own contacts,
-// passed in by the caller, are matched.
+// or "NPI". Identifiers without a shape of their own (MRN, badge, case, NCIC,
+// member, plate numbers, dates of birth) are found after their label words, from
+// one table in label.go. People's names are found three ways: the company's
+// own contacts, passed in by the caller, are shortened ("Jane D."); other names
+// become <PERSON> when a title or role word precedes them ("patient", "Deputy",
+// "Dr."), when a given name from the embedded lexicon (lexicon/) is followed by
+// a capitalised surname, or when a common given name stands alone.
 //
 // Every enabled detector reports spans of the original text; overlapping spans
 // are resolved (the longer wins, then the more specific class) before anything
@@ -41,12 +46,26 @@ const (
 	DriverLicense  Class = "US_DRIVER_LICENSE"
 	MedicalLicense Class = "MEDICAL_LICENSE"
 	Location       Class = "LOCATION"
+	DateOfBirth    Class = "DATE_OF_BIRTH"
+	MRN            Class = "MRN"
+	IDNumber       Class = "ID_NUMBER" // health plan, member, policy, booking and other unique numbers
+	Badge          Class = "BADGE_NUMBER"
+	Plate          Class = "LICENSE_PLATE"
+	CaseNumber     Class = "CASE_NUMBER" // case, incident, arrest, report, citation, warrant numbers
+	NCIC           Class = "NCIC_NUMBER"
 )
+
+// WithheldCJIS replaces the whole of a CJIS company's free text (ticket text, notes,
+// descriptions) for a redacting caller that lacks the cjis grant: detection can miss
+// criminal-history narrative that has no identifier shape, so such text is not handed
+// out at all, and the placeholder says why.
+const WithheldCJIS = "<WITHHELD: CJIS-protected text; reading it redacted needs the cjis grant>"
 
 // allClasses is the order in which Classes lists classes.
 var allClasses = [...]Class{
 	Person, Email, Phone, SSN, CreditCard, IBAN, IPAddress,
 	Passport, DriverLicense, MedicalLicense, Location,
+	DateOfBirth, MRN, IDNumber, Badge, Plate, CaseNumber, NCIC,
 }
 
 // specificity ranks classes for overlap resolution when two spans are equally
@@ -70,16 +89,20 @@ func specificity(c Class) int {
 		return 6
 	case DriverLicense:
 		return 7
-	case Phone:
+	case NCIC, MRN, DateOfBirth, Badge:
 		return 8
-	case Location:
+	case Phone:
 		return 9
+	case CaseNumber, IDNumber, Plate:
+		return 10
+	case Location:
+		return 11
 	}
-	return 10 // Person
+	return 12 // Person
 }
 
 // classSet is a bit set of classes, indexed by position in allClasses.
-type classSet uint16
+type classSet uint32
 
 func setOf(cs ...Class) classSet {
 	var s classSet
@@ -98,12 +121,17 @@ func (s classSet) has(c Class) bool {
 
 var (
 	standardSet = setOf(SSN, CreditCard, IBAN, Passport, DriverLicense)
-	hipaaSet    = standardSet | setOf(Person, Email, Phone, Location, MedicalLicense, IPAddress)
+	// HIPAA's Safe Harbor identifiers that occur in text: names, places smaller than a
+	// state, dates of birth, phone, e-mail, SSN, MRN, health plan and account numbers,
+	// licence, vehicle and other unique numbers, IP addresses.
+	hipaaSet = standardSet | setOf(Person, Email, Phone, Location, MedicalLicense, IPAddress,
+		DateOfBirth, MRN, IDNumber, Badge, Plate, CaseNumber, NCIC)
 	// The platform's CJIS list omits card, IBAN and passport numbers, but
 	// standard, the weakest level, redacts them; a stricter level must never
 	// reveal what a weaker one hides, so CJIS keeps them.
 	cjisSet = setOf(Person, Email, Phone, SSN, DriverLicense, Location, IPAddress) |
-		setOf(CreditCard, IBAN, Passport)
+		setOf(CreditCard, IBAN, Passport) |
+		setOf(DateOfBirth, MRN, IDNumber, Badge, Plate, CaseNumber, NCIC)
 	allSet = setOf(allClasses[:]...)
 )
 
@@ -125,9 +153,10 @@ func classesAt(level codex.ComplianceLevel) classSet {
 
 // Classes returns the classes redacted at level, in a fixed order. Standard
 // redacts SSN, card, IBAN, passport and driver-licence numbers; HIPAA adds
-// person names, e-mail, phone, location, medical licence and IP addresses;
-// CJIS redacts everything except medical licences. An unknown level redacts
-// every class.
+// person names, e-mail, phone, location, medical licence and IP addresses,
+// dates of birth, MRN, member and other id numbers, badge, plate, case and
+// NCIC numbers; CJIS redacts everything except medical licences. An unknown
+// level redacts every class.
 func Classes(level codex.ComplianceLevel) []Class {
 	set := classesAt(level)
 	var out []Class
@@ -161,6 +190,14 @@ func New(level codex.ComplianceLevel, names []string) *Redactor {
 	}
 	return r
 }
+
+// logRedactor redacts log lines: every class but IP addresses, which in Codex's own logs
+// are its callers' and servers' and which operators need.
+var logRedactor = &Redactor{classes: allSet &^ setOf(IPAddress)}
+
+// Log returns s with every protected entity replaced, whatever the company: for text
+// that leaves Codex outside any company's policy, such as the logs shipped to Helm.
+func Log(s string) string { return logRedactor.Text(s) }
 
 // Text redacts free text s for level; names are the full names of the
 // company's contacts. It is New(level, names).Text(s); callers redacting many
@@ -207,12 +244,19 @@ func (r *Redactor) find(s string) []span {
 			spans = findLocations(spans, s)
 		}
 		spans = findByContext(spans, s, r.classes)
+		spans = findLabelled(spans, s, r.classes)
+		if on(DateOfBirth) {
+			spans = findBirthDates(spans, s)
+		}
 	}
 	if on(IPAddress) && strings.Count(s, ":") >= 2 {
 		spans = findIPv6s(spans, s)
 	}
 	if r.names != nil {
 		spans = r.names.find(spans, s)
+	}
+	if on(Person) {
+		spans = findPersons(spans, s)
 	}
 	return spans
 }

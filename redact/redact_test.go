@@ -24,19 +24,23 @@ func TestClasses(t *testing.T) {
 		{codex.ComplianceHIPAA, []redact.Class{
 			redact.Person, redact.Email, redact.Phone, redact.SSN, redact.CreditCard, redact.IBAN,
 			redact.IPAddress, redact.Passport, redact.DriverLicense, redact.MedicalLicense, redact.Location,
+			redact.DateOfBirth, redact.MRN, redact.IDNumber, redact.Badge, redact.Plate, redact.CaseNumber, redact.NCIC,
 		}},
 		{codex.ComplianceCJIS, []redact.Class{
 			redact.Person, redact.Email, redact.Phone, redact.SSN, redact.CreditCard, redact.IBAN,
 			redact.IPAddress, redact.Passport, redact.DriverLicense, redact.Location,
+			redact.DateOfBirth, redact.MRN, redact.IDNumber, redact.Badge, redact.Plate, redact.CaseNumber, redact.NCIC,
 		}},
 		// An unknown or missing level fails closed.
 		{"", []redact.Class{
 			redact.Person, redact.Email, redact.Phone, redact.SSN, redact.CreditCard, redact.IBAN,
 			redact.IPAddress, redact.Passport, redact.DriverLicense, redact.MedicalLicense, redact.Location,
+			redact.DateOfBirth, redact.MRN, redact.IDNumber, redact.Badge, redact.Plate, redact.CaseNumber, redact.NCIC,
 		}},
 		{"HIPAA", []redact.Class{
 			redact.Person, redact.Email, redact.Phone, redact.SSN, redact.CreditCard, redact.IBAN,
 			redact.IPAddress, redact.Passport, redact.DriverLicense, redact.MedicalLicense, redact.Location,
+			redact.DateOfBirth, redact.MRN, redact.IDNumber, redact.Badge, redact.Plate, redact.CaseNumber, redact.NCIC,
 		}},
 	}
 	for _, tt := range tests {
@@ -97,14 +101,14 @@ func TestTextLevels(t *testing.T) {
 			"Dr. Lee (NPI 1234567893) works at 42 Elm Avenue, Suite 5. Passport <US_PASSPORT>, DL: <US_DRIVER_LICENSE>."},
 		{codex.ComplianceHIPAA, "Hi, this is Jane D. (<EMAIL_ADDRESS>, <PHONE_NUMBER>). " +
 			"Patient SSN <US_SSN> card <CREDIT_CARD> was charged; server <IP_ADDRESS> is down. " +
-			"Dr. Lee (NPI <MEDICAL_LICENSE>) works at <LOCATION>. Passport <US_PASSPORT>, DL: <US_DRIVER_LICENSE>."},
+			"Dr. <PERSON> (NPI <MEDICAL_LICENSE>) works at <LOCATION>. Passport <US_PASSPORT>, DL: <US_DRIVER_LICENSE>."},
 		{codex.ComplianceCJIS, "Hi, this is Jane D. (<EMAIL_ADDRESS>, <PHONE_NUMBER>). " +
 			"Patient SSN <US_SSN> card <CREDIT_CARD> was charged; server <IP_ADDRESS> is down. " +
-			"Dr. Lee (NPI 1234567893) works at <LOCATION>. Passport <US_PASSPORT>, DL: <US_DRIVER_LICENSE>."},
+			"Dr. <PERSON> (NPI 1234567893) works at <LOCATION>. Passport <US_PASSPORT>, DL: <US_DRIVER_LICENSE>."},
 		// A company without a known level fails closed: everything is redacted.
 		{"", "Hi, this is Jane D. (<EMAIL_ADDRESS>, <PHONE_NUMBER>). " +
 			"Patient SSN <US_SSN> card <CREDIT_CARD> was charged; server <IP_ADDRESS> is down. " +
-			"Dr. Lee (NPI <MEDICAL_LICENSE>) works at <LOCATION>. Passport <US_PASSPORT>, DL: <US_DRIVER_LICENSE>."},
+			"Dr. <PERSON> (NPI <MEDICAL_LICENSE>) works at <LOCATION>. Passport <US_PASSPORT>, DL: <US_DRIVER_LICENSE>."},
 	}
 	for _, tt := range tests {
 		if got := redact.Text(ticket, tt.level, contacts); got != tt.want {

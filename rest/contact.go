@@ -31,6 +31,8 @@ type Contact struct {
 	CreatedAt   time.Time         `json:"created_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
 	ArchivedAt  *time.Time        `json:"archived_at"`
+	// CompanyComplianceLevel is the level of the company the contact is listed for; read only.
+	CompanyComplianceLevel codex.ComplianceLevel `json:"company_compliance_level"`
 }
 
 // contactView shows a codex contact in the documented shape.
@@ -40,6 +42,7 @@ func contactView(c *codex.Contact) Contact {
 		Email: c.Email, Phone: c.PhoneWork, PhoneMobile: c.PhoneMobile, Title: c.Title, Roles: c.Roles,
 		IsPrimary: c.Designation == codex.DesignationPrimary, Designation: c.Designation, Active: c.Active,
 		Notes: c.Notes, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ArchivedAt: c.ArchivedAt,
+		CompanyComplianceLevel: c.CompanyComplianceLevel,
 	}
 }
 

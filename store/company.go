@@ -65,7 +65,11 @@ func getCompany(ctx context.Context, idb bun.IDB, id int64, lock bool) (*codex.C
 // companyFilter returns the conditions of f.
 func (db *DB) companyFilter(f codex.CompanyFilter) func(*bun.SelectQuery) *bun.SelectQuery {
 	return func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = db.search(q, f.Search, db.likeAll("company.name", "company.account_number", "company.description", db.jsonText("company.domains"))...)
+		cols := []string{"company.name", "company.account_number", "company.description", db.jsonText("company.domains")}
+		if f.SearchSkipsDescription {
+			cols = slices.Delete(cols, 2, 3)
+		}
+		q = db.search(q, f.Search, db.likeAll(cols...)...)
 		if f.ParentID != nil {
 			q = q.Where("company.parent_id = ?", *f.ParentID)
 		}
