@@ -159,11 +159,27 @@ func (s *service) redactTickets(ctx context.Context, p *codex.Principal, ts ...*
 	}
 	for _, t := range ts {
 		if t != nil {
-			t.Subject = r.text(t.CompanyID, t.Subject)
-			t.Description = r.text(t.CompanyID, t.Description)
+			r.ticket(t)
 		}
 	}
 	return nil
+}
+
+// ticket redacts a ticket's free text and its requester's name and e-mail. The fields it
+// covers: subject, description, description_text, requester_name, requester_email.
+func (r *redactors) ticket(t *codex.Ticket) {
+	id := t.CompanyID
+	t.Subject = r.text(id, t.Subject)
+	t.Description = r.text(id, t.Description)
+	t.DescriptionText = r.text(id, t.DescriptionText)
+	if r.has(id, redact.Person) && t.RequesterName != "" {
+		t.RequesterName = redact.Name(t.RequesterName)
+	} else {
+		t.RequesterName = r.text(id, t.RequesterName)
+	}
+	if r.has(id, redact.Email) && t.RequesterEmail != "" {
+		t.RequesterEmail = "<EMAIL_ADDRESS>"
+	}
 }
 
 // redactAlerts redacts alert messages by their company's level.

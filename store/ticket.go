@@ -145,6 +145,7 @@ func utcp(t *time.Time) *time.Time {
 func normalizeTicket(t *codex.Ticket) {
 	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
 	t.DueAt, t.ResolvedAt, t.ClosedAt, t.ArchivedAt = utcp(t.DueAt), utcp(t.ResolvedAt), utcp(t.ClosedAt), utcp(t.ArchivedAt)
+	t.FRDueBy, t.FirstRespondedAt, t.AgentRespondedAt = utcp(t.FRDueBy), utcp(t.FirstRespondedAt), utcp(t.AgentRespondedAt)
 }
 
 // same reports whether a and b encode to the same JSON.
@@ -184,7 +185,7 @@ func (db *DB) SaveTicket(ctx context.Context, t *codex.Ticket) (created bool, er
 			t.UpdatedAt = now
 		}
 		if old == nil {
-			t.ID = 0
+			t.ID, t.TotalHoursSpent = 0, 0
 			if t.CreatedAt.IsZero() {
 				t.CreatedAt = now
 			}
@@ -199,6 +200,8 @@ func (db *DB) SaveTicket(ctx context.Context, t *codex.Ticket) (created bool, er
 		if t.CreatedAt.IsZero() {
 			t.CreatedAt = old.CreatedAt
 		}
+		// The hours are the sum of the time entries, which SaveTicketDetail writes.
+		t.TotalHoursSpent = old.TotalHoursSpent
 		normalizeTicket(t)
 		normalizeTicket(old)
 		if same(old, t) {
