@@ -74,6 +74,9 @@ type Config struct {
 	Writers int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// StatusNames names the Freshservice account's own ticket statuses (6 on) by id; the
+	// built-in ones (DefaultStatusNames) need not be listed.
+	StatusNames map[int]string
 }
 
 // Engine runs syncs. It is safe for concurrent use; runs of one source exclude each other
@@ -90,6 +93,7 @@ type Engine struct {
 	base     context.Context
 	stop     context.CancelFunc
 	inFlight sync.WaitGroup
+	statuses map[int]string
 }
 
 // New returns an Engine for cfg. Call Shutdown to stop runs started in the background.
@@ -113,6 +117,7 @@ func New(cfg Config) *Engine {
 	return &Engine{
 		svc: cfg.Services, locker: cfg.Locker, fs: cfg.Freshservice, datto: cfg.Datto,
 		log: cfg.Logger, audits: cfg.AuditConcurrency, writers: cfg.Writers, now: cfg.Now, base: base, stop: stop,
+		statuses: cfg.StatusNames,
 	}
 }
 
@@ -228,6 +233,11 @@ func addRun(total, run *codex.SyncRun) {
 // when a run of the source is in progress, here or in another Codex sharing the database.
 // The run goes on after ctx ends; Shutdown stops it.
 func (e *Engine) Start(ctx context.Context, source string) (*codex.SyncRun, error) {
+	return e.start(ctx, source, false)
+}
+
+// start is Start; ticketsOnly limits a Freshservice run to agents, groups and tickets.
+func (e *Engine) start(ctx context.Context, source string, ticketsOnly bool) (*codex.SyncRun, error) {
 	p := codex.PrincipalFrom(ctx)
 	if p == nil {
 		return nil, codex.Errorf(codex.Unauthenticated, "authentication required")
@@ -247,6 +257,7 @@ func (e *Engine) Start(ctx context.Context, source string) (*codex.SyncRun, erro
 	if err != nil {
 		return nil, err
 	}
+	r.ticketsOnly = ticketsOnly
 	started := *r.run
 	e.inFlight.Add(1)
 	go func() {
@@ -322,6 +333,8 @@ type runner struct {
 	run      *codex.SyncRun
 	unlock   func()
 	progress func(Progress)
+	// ticketsOnly limits a Freshservice run to agents, groups and tickets (StartTickets).
+	ticketsOnly bool
 
 	mu         sync.Mutex
 	counts     map[string]*codex.SyncCounts
@@ -350,7 +363,11 @@ func (r *runner) execute(ctx context.Context, progress func(Progress)) (*codex.S
 	var err error
 	switch r.source {
 	case codex.SourceFreshservice:
-		err = r.freshservice(ctx)
+		if r.ticketsOnly {
+			err = r.fsTicketsOnly(ctx)
+		} else {
+			err = r.freshservice(ctx)
+		}
 	case codex.SourceDatto:
 		err = r.datto(ctx)
 	}
