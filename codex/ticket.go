@@ -128,15 +128,21 @@ func (t *Ticket) Validate() error {
 
 // TicketFilter selects tickets. Zero fields do not filter.
 type TicketFilter struct {
-	Search          string
-	CompanyID       *int64
-	SubtreeOf       *int64
-	RequesterID     *int64
-	Status          []TicketStatus
-	Priority        []TicketPriority
-	OpenOnly        bool
-	Source          string
-	UpdatedSince    *time.Time
+	Search       string
+	CompanyID    *int64
+	SubtreeOf    *int64
+	RequesterID  *int64
+	Status       []TicketStatus
+	Priority     []TicketPriority
+	OpenOnly     bool
+	Source       string
+	UpdatedSince *time.Time
+	// UpdatedBefore keeps tickets updated before this instant.
+	UpdatedBefore *time.Time
+	// ExternalID, ResponderRef and GroupRef match the PSA's ids exactly.
+	ExternalID      string
+	ResponderRef    string
+	GroupRef        string
 	IncludeArchived bool
 	Scope           []int64
 	Order           Order

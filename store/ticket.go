@@ -81,6 +81,18 @@ func (db *DB) ticketFilter(f codex.TicketFilter) func(*bun.SelectQuery) *bun.Sel
 		if f.UpdatedSince != nil {
 			q = q.Where("ticket.updated_at >= ?", f.UpdatedSince.UTC())
 		}
+		if f.UpdatedBefore != nil {
+			q = q.Where("ticket.updated_at < ?", f.UpdatedBefore.UTC())
+		}
+		if f.ExternalID != "" {
+			q = q.Where("ticket.external_id = ?", f.ExternalID)
+		}
+		if f.ResponderRef != "" {
+			q = q.Where("ticket.responder_ref = ?", f.ResponderRef)
+		}
+		if f.GroupRef != "" {
+			q = q.Where("ticket.group_ref = ?", f.GroupRef)
+		}
 		q = notArchived(q, "ticket", f.IncludeArchived)
 		return inScope(q, "ticket.company_id", f.Scope)
 	}
