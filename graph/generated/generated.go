@@ -61,6 +61,7 @@ type ResolverRoot interface {
 	Subnet() SubnetResolver
 	SyncRun() SyncRunResolver
 	Ticket() TicketResolver
+	TicketConversation() TicketConversationResolver
 }
 
 type DirectiveRoot struct {
@@ -250,6 +251,14 @@ type TicketResolver interface {
 
 	Company(ctx context.Context, obj *codex.Ticket) (*codex.Company, error)
 	Requester(ctx context.Context, obj *codex.Ticket) (*codex.Contact, error)
+
+	Responder(ctx context.Context, obj *codex.Ticket) (*codex.PSAAgent, error)
+	Group(ctx context.Context, obj *codex.Ticket) (*codex.PSAGroup, error)
+	Conversations(ctx context.Context, obj *codex.Ticket) ([]*codex.TicketConversation, error)
+	TimeEntries(ctx context.Context, obj *codex.Ticket) ([]*codex.TicketTimeEntry, error)
+}
+type TicketConversationResolver interface {
+	Kind(ctx context.Context, obj *codex.TicketConversation) (string, error)
 }
 
 type executableSchema struct {
@@ -2536,6 +2545,118 @@ input UpdatePreferencesInput {
 type PreferencesPayload {
   "The caller's agent record, preferences included."
   agent: Agent!
+}
+
+# The PSA's view of a ticket (issue 15): its number, requester, responder and group,
+# the PSA's own status, SLA milestones, conversations and time entries.
+
+"A technician as the PSA knows them (not a Codex user)."
+type PSAAgent {
+  "The row number."
+  databaseId: Int!
+  "The PSA it comes from."
+  source: String!
+  "Its id in that PSA."
+  externalId: String!
+  "Full name."
+  name: String!
+  "E-mail address."
+  email: String!
+  "Job title."
+  jobTitle: String!
+  "Whether the PSA still counts them as an agent."
+  active: Boolean!
+}
+
+"An agent group of the PSA (a queue such as Helpdesk)."
+type PSAGroup {
+  "The row number."
+  databaseId: Int!
+  "The PSA it comes from."
+  source: String!
+  "Its id in that PSA."
+  externalId: String!
+  "Name."
+  name: String!
+  "Description."
+  description: String!
+}
+
+"A reply or note on a ticket."
+type TicketConversation {
+  "The row number."
+  databaseId: Int!
+  "Its id in the PSA."
+  externalId: String!
+  "reply (to or from the requester) or note."
+  kind: String!
+  "A private note is for agents only."
+  private: Boolean!
+  "Whether the requester sent it."
+  incoming: Boolean!
+  "The PSA id of its author (an agent or the requester)."
+  authorRef: String!
+  "The sender's address, for e-mail replies."
+  fromEmail: String!
+  "Its text (redacted like the ticket's description)."
+  bodyText: String!
+  "When it was written."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+"Time an agent logged on a ticket."
+type TicketTimeEntry {
+  "The row number."
+  databaseId: Int!
+  "Its id in the PSA."
+  externalId: String!
+  "The PSA id of the agent."
+  agentRef: String!
+  "Minutes spent."
+  minutes: Int!
+  "Whether it is billable."
+  billable: Boolean!
+  "What was done (redacted like the ticket's description)."
+  note: String!
+  "When the work was done."
+  executedAt: DateTime
+  "When it was logged."
+  createdAt: DateTime!
+}
+
+extend type Ticket {
+  "The number people quote, e.g. INC-123 or SR-45."
+  ticketNumber: String!
+  "The plain text of the PSA's description."
+  descriptionText: String!
+  "The requester's name as the PSA has it."
+  requesterName: String!
+  "The requester's e-mail address as the PSA has it."
+  requesterEmail: String!
+  "The PSA's status id (Freshservice: 2 Open, 3 Pending, 4 Resolved, 5 Closed, 6 on the account's own)."
+  statusId: Int!
+  "The PSA's name of the status, custom ones included."
+  statusName: String!
+  "The PSA's priority number (1 Low to 4 Urgent)."
+  priorityId: Int!
+  "When the first response is due."
+  frDueBy: DateTime
+  "When an agent first responded."
+  firstRespondedAt: DateTime
+  "When an agent last responded."
+  agentRespondedAt: DateTime
+  "Hours logged in its time entries."
+  totalHoursSpent: Float!
+  "The agent it is assigned to."
+  responder: PSAAgent
+  "The group it is assigned to."
+  group: PSAGroup
+  "Its replies and notes, oldest first."
+  conversations: [TicketConversation!]!
+  "Its time entries, oldest first."
+  timeEntries: [TicketTimeEntry!]!
 }
 `, BuiltIn: false},
 }
@@ -14585,6 +14706,354 @@ func (ec *executionContext) fieldContext_NotificationSetting_enabled(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _PSAAgent_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_source(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_source,
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_name(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_email(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_email,
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_jobTitle(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_jobTitle,
+		func(ctx context.Context) (any, error) {
+			return obj.JobTitle, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_jobTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_active(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_active,
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_source(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_source,
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_name(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_description(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_description,
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18550,6 +19019,509 @@ func (ec *executionContext) fieldContext_Ticket_closedAt(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Ticket_ticketNumber(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_ticketNumber,
+		func(ctx context.Context) (any, error) {
+			return obj.TicketNumber, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_ticketNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_descriptionText(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_descriptionText,
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionText, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_descriptionText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_requesterName(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_requesterName,
+		func(ctx context.Context) (any, error) {
+			return obj.RequesterName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_requesterName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_requesterEmail(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_requesterEmail,
+		func(ctx context.Context) (any, error) {
+			return obj.RequesterEmail, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_requesterEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_statusId(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_statusId,
+		func(ctx context.Context) (any, error) {
+			return obj.StatusID, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_statusId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_statusName(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_statusName,
+		func(ctx context.Context) (any, error) {
+			return obj.StatusName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_statusName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_priorityId(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_priorityId,
+		func(ctx context.Context) (any, error) {
+			return obj.PriorityID, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_priorityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_frDueBy(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_frDueBy,
+		func(ctx context.Context) (any, error) {
+			return obj.FRDueBy, nil
+		},
+		nil,
+		ec.marshalODateTime2ᚖtimeᚐTime,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_frDueBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_firstRespondedAt(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_firstRespondedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.FirstRespondedAt, nil
+		},
+		nil,
+		ec.marshalODateTime2ᚖtimeᚐTime,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_firstRespondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_agentRespondedAt(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_agentRespondedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.AgentRespondedAt, nil
+		},
+		nil,
+		ec.marshalODateTime2ᚖtimeᚐTime,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_agentRespondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_totalHoursSpent(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_totalHoursSpent,
+		func(ctx context.Context) (any, error) {
+			return obj.TotalHoursSpent, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_totalHoursSpent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_responder(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_responder,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Ticket().Responder(ctx, obj)
+		},
+		nil,
+		ec.marshalOPSAAgent2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐPSAAgent,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_responder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_PSAAgent_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_PSAAgent_source(ctx, field)
+			case "externalId":
+				return ec.fieldContext_PSAAgent_externalId(ctx, field)
+			case "name":
+				return ec.fieldContext_PSAAgent_name(ctx, field)
+			case "email":
+				return ec.fieldContext_PSAAgent_email(ctx, field)
+			case "jobTitle":
+				return ec.fieldContext_PSAAgent_jobTitle(ctx, field)
+			case "active":
+				return ec.fieldContext_PSAAgent_active(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PSAAgent", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_group(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_group,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Ticket().Group(ctx, obj)
+		},
+		nil,
+		ec.marshalOPSAGroup2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐPSAGroup,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_PSAGroup_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_PSAGroup_source(ctx, field)
+			case "externalId":
+				return ec.fieldContext_PSAGroup_externalId(ctx, field)
+			case "name":
+				return ec.fieldContext_PSAGroup_name(ctx, field)
+			case "description":
+				return ec.fieldContext_PSAGroup_description(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PSAGroup", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_conversations(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_conversations,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Ticket().Conversations(ctx, obj)
+		},
+		nil,
+		ec.marshalNTicketConversation2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketConversationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_conversations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_TicketConversation_databaseId(ctx, field)
+			case "externalId":
+				return ec.fieldContext_TicketConversation_externalId(ctx, field)
+			case "kind":
+				return ec.fieldContext_TicketConversation_kind(ctx, field)
+			case "private":
+				return ec.fieldContext_TicketConversation_private(ctx, field)
+			case "incoming":
+				return ec.fieldContext_TicketConversation_incoming(ctx, field)
+			case "authorRef":
+				return ec.fieldContext_TicketConversation_authorRef(ctx, field)
+			case "fromEmail":
+				return ec.fieldContext_TicketConversation_fromEmail(ctx, field)
+			case "bodyText":
+				return ec.fieldContext_TicketConversation_bodyText(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_TicketConversation_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_TicketConversation_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TicketConversation", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_timeEntries(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_timeEntries,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Ticket().TimeEntries(ctx, obj)
+		},
+		nil,
+		ec.marshalNTicketTimeEntry2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketTimeEntryᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_timeEntries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_TicketTimeEntry_databaseId(ctx, field)
+			case "externalId":
+				return ec.fieldContext_TicketTimeEntry_externalId(ctx, field)
+			case "agentRef":
+				return ec.fieldContext_TicketTimeEntry_agentRef(ctx, field)
+			case "minutes":
+				return ec.fieldContext_TicketTimeEntry_minutes(ctx, field)
+			case "billable":
+				return ec.fieldContext_TicketTimeEntry_billable(ctx, field)
+			case "note":
+				return ec.fieldContext_TicketTimeEntry_note(ctx, field)
+			case "executedAt":
+				return ec.fieldContext_TicketTimeEntry_executedAt(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_TicketTimeEntry_createdAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TicketTimeEntry", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TicketConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TicketConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18641,6 +19613,36 @@ func (ec *executionContext) fieldContext_TicketConnection_nodes(_ context.Contex
 				return ec.fieldContext_Ticket_resolvedAt(ctx, field)
 			case "closedAt":
 				return ec.fieldContext_Ticket_closedAt(ctx, field)
+			case "ticketNumber":
+				return ec.fieldContext_Ticket_ticketNumber(ctx, field)
+			case "descriptionText":
+				return ec.fieldContext_Ticket_descriptionText(ctx, field)
+			case "requesterName":
+				return ec.fieldContext_Ticket_requesterName(ctx, field)
+			case "requesterEmail":
+				return ec.fieldContext_Ticket_requesterEmail(ctx, field)
+			case "statusId":
+				return ec.fieldContext_Ticket_statusId(ctx, field)
+			case "statusName":
+				return ec.fieldContext_Ticket_statusName(ctx, field)
+			case "priorityId":
+				return ec.fieldContext_Ticket_priorityId(ctx, field)
+			case "frDueBy":
+				return ec.fieldContext_Ticket_frDueBy(ctx, field)
+			case "firstRespondedAt":
+				return ec.fieldContext_Ticket_firstRespondedAt(ctx, field)
+			case "agentRespondedAt":
+				return ec.fieldContext_Ticket_agentRespondedAt(ctx, field)
+			case "totalHoursSpent":
+				return ec.fieldContext_Ticket_totalHoursSpent(ctx, field)
+			case "responder":
+				return ec.fieldContext_Ticket_responder(ctx, field)
+			case "group":
+				return ec.fieldContext_Ticket_group(ctx, field)
+			case "conversations":
+				return ec.fieldContext_Ticket_conversations(ctx, field)
+			case "timeEntries":
+				return ec.fieldContext_Ticket_timeEntries(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
 		},
@@ -18711,6 +19713,296 @@ func (ec *executionContext) fieldContext_TicketConnection_totalCount(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_kind(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_kind,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.TicketConversation().Kind(ctx, obj)
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_private(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_private,
+		func(ctx context.Context) (any, error) {
+			return obj.Private, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_private(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_incoming(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_incoming,
+		func(ctx context.Context) (any, error) {
+			return obj.Incoming, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_incoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_authorRef(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_authorRef,
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorRef, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_authorRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_fromEmail(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_fromEmail,
+		func(ctx context.Context) (any, error) {
+			return obj.FromEmail, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_fromEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_bodyText(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_bodyText,
+		func(ctx context.Context) (any, error) {
+			return obj.BodyText, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_bodyText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_createdAt(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_createdAt,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_updatedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
 		},
 	}
 	return fc, nil
@@ -18801,8 +20093,270 @@ func (ec *executionContext) fieldContext_TicketEdge_node(_ context.Context, fiel
 				return ec.fieldContext_Ticket_resolvedAt(ctx, field)
 			case "closedAt":
 				return ec.fieldContext_Ticket_closedAt(ctx, field)
+			case "ticketNumber":
+				return ec.fieldContext_Ticket_ticketNumber(ctx, field)
+			case "descriptionText":
+				return ec.fieldContext_Ticket_descriptionText(ctx, field)
+			case "requesterName":
+				return ec.fieldContext_Ticket_requesterName(ctx, field)
+			case "requesterEmail":
+				return ec.fieldContext_Ticket_requesterEmail(ctx, field)
+			case "statusId":
+				return ec.fieldContext_Ticket_statusId(ctx, field)
+			case "statusName":
+				return ec.fieldContext_Ticket_statusName(ctx, field)
+			case "priorityId":
+				return ec.fieldContext_Ticket_priorityId(ctx, field)
+			case "frDueBy":
+				return ec.fieldContext_Ticket_frDueBy(ctx, field)
+			case "firstRespondedAt":
+				return ec.fieldContext_Ticket_firstRespondedAt(ctx, field)
+			case "agentRespondedAt":
+				return ec.fieldContext_Ticket_agentRespondedAt(ctx, field)
+			case "totalHoursSpent":
+				return ec.fieldContext_Ticket_totalHoursSpent(ctx, field)
+			case "responder":
+				return ec.fieldContext_Ticket_responder(ctx, field)
+			case "group":
+				return ec.fieldContext_Ticket_group(ctx, field)
+			case "conversations":
+				return ec.fieldContext_Ticket_conversations(ctx, field)
+			case "timeEntries":
+				return ec.fieldContext_Ticket_timeEntries(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_agentRef(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_agentRef,
+		func(ctx context.Context) (any, error) {
+			return obj.AgentRef, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_agentRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_minutes(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_minutes,
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_billable(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_billable,
+		func(ctx context.Context) (any, error) {
+			return obj.Billable, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_billable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_note(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_note,
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_executedAt(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_executedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutedAt, nil
+		},
+		nil,
+		ec.marshalODateTime2ᚖtimeᚐTime,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_executedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_createdAt,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
 		},
 	}
 	return fc, nil
@@ -27272,6 +28826,134 @@ func (ec *executionContext) _NotificationSetting(ctx context.Context, sel ast.Se
 	return out
 }
 
+var pSAAgentImplementors = []string{"PSAAgent"}
+
+func (ec *executionContext) _PSAAgent(ctx context.Context, sel ast.SelectionSet, obj *codex.PSAAgent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pSAAgentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PSAAgent")
+		case "databaseId":
+			out.Values[i] = ec._PSAAgent_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PSAAgent_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._PSAAgent_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PSAAgent_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._PSAAgent_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jobTitle":
+			out.Values[i] = ec._PSAAgent_jobTitle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._PSAAgent_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var pSAGroupImplementors = []string{"PSAGroup"}
+
+func (ec *executionContext) _PSAGroup(ctx context.Context, sel ast.SelectionSet, obj *codex.PSAGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pSAGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PSAGroup")
+		case "databaseId":
+			out.Values[i] = ec._PSAGroup_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PSAGroup_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._PSAGroup_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PSAGroup_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PSAGroup_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -28902,6 +30584,190 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Ticket_resolvedAt(ctx, field, obj)
 		case "closedAt":
 			out.Values[i] = ec._Ticket_closedAt(ctx, field, obj)
+		case "ticketNumber":
+			out.Values[i] = ec._Ticket_ticketNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "descriptionText":
+			out.Values[i] = ec._Ticket_descriptionText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requesterName":
+			out.Values[i] = ec._Ticket_requesterName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requesterEmail":
+			out.Values[i] = ec._Ticket_requesterEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusId":
+			out.Values[i] = ec._Ticket_statusId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusName":
+			out.Values[i] = ec._Ticket_statusName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "priorityId":
+			out.Values[i] = ec._Ticket_priorityId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frDueBy":
+			out.Values[i] = ec._Ticket_frDueBy(ctx, field, obj)
+		case "firstRespondedAt":
+			out.Values[i] = ec._Ticket_firstRespondedAt(ctx, field, obj)
+		case "agentRespondedAt":
+			out.Values[i] = ec._Ticket_agentRespondedAt(ctx, field, obj)
+		case "totalHoursSpent":
+			out.Values[i] = ec._Ticket_totalHoursSpent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responder":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_responder(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "group":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_group(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "conversations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_conversations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "timeEntries":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_timeEntries(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28979,6 +30845,121 @@ func (ec *executionContext) _TicketConnection(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var ticketConversationImplementors = []string{"TicketConversation"}
+
+func (ec *executionContext) _TicketConversation(ctx context.Context, sel ast.SelectionSet, obj *codex.TicketConversation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ticketConversationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TicketConversation")
+		case "databaseId":
+			out.Values[i] = ec._TicketConversation_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._TicketConversation_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TicketConversation_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "private":
+			out.Values[i] = ec._TicketConversation_private(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "incoming":
+			out.Values[i] = ec._TicketConversation_incoming(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorRef":
+			out.Values[i] = ec._TicketConversation_authorRef(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromEmail":
+			out.Values[i] = ec._TicketConversation_fromEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bodyText":
+			out.Values[i] = ec._TicketConversation_bodyText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._TicketConversation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._TicketConversation_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var ticketEdgeImplementors = []string{"TicketEdge"}
 
 func (ec *executionContext) _TicketEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TicketEdge) graphql.Marshaler {
@@ -28997,6 +30978,77 @@ func (ec *executionContext) _TicketEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._TicketEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var ticketTimeEntryImplementors = []string{"TicketTimeEntry"}
+
+func (ec *executionContext) _TicketTimeEntry(ctx context.Context, sel ast.SelectionSet, obj *codex.TicketTimeEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ticketTimeEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TicketTimeEntry")
+		case "databaseId":
+			out.Values[i] = ec._TicketTimeEntry_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._TicketTimeEntry_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agentRef":
+			out.Values[i] = ec._TicketTimeEntry_agentRef(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minutes":
+			out.Values[i] = ec._TicketTimeEntry_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "billable":
+			out.Values[i] = ec._TicketTimeEntry_billable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._TicketTimeEntry_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "executedAt":
+			out.Values[i] = ec._TicketTimeEntry_executedAt(ctx, field, obj)
+		case "createdAt":
+			out.Values[i] = ec._TicketTimeEntry_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30738,6 +32790,22 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31877,6 +33945,60 @@ func (ec *executionContext) marshalNTicketConnection2ᚖgithubᚗcomᚋhivematri
 	return ec._TicketConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTicketConversation2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketConversationᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.TicketConversation) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNTicketConversation2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketConversation(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTicketConversation2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketConversation(ctx context.Context, sel ast.SelectionSet, v *codex.TicketConversation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TicketConversation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTicketEdge2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTicketEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TicketEdge) graphql.Marshaler {
 	ret := make(graphql.Array, len(v))
 	var wg sync.WaitGroup
@@ -32004,6 +34126,60 @@ var (
 		codex.TicketClosed:   "CLOSED",
 	}
 )
+
+func (ec *executionContext) marshalNTicketTimeEntry2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketTimeEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.TicketTimeEntry) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNTicketTimeEntry2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketTimeEntry(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTicketTimeEntry2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketTimeEntry(ctx context.Context, sel ast.SelectionSet, v *codex.TicketTimeEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TicketTimeEntry(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNTypeCount2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.TypeCount) graphql.Marshaler {
 	ret := make(graphql.Array, len(v))
@@ -33504,6 +35680,20 @@ func (ec *executionContext) marshalOOrderDirection2ᚖgithubᚗcomᚋhivematrix�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOPSAAgent2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐPSAAgent(ctx context.Context, sel ast.SelectionSet, v *codex.PSAAgent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PSAAgent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPSAGroup2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐPSAGroup(ctx context.Context, sel ast.SelectionSet, v *codex.PSAGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PSAGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
