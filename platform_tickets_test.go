@@ -505,6 +505,29 @@ func TestFreshserviceTicketWebhook(t *testing.T) {
 		if code, _ := hook(`{"ticket_id":424242}`, "X-Codex-Webhook-Secret", webhookSecret); code != http.StatusNotFound {
 			t.Errorf("webhook of a ticket the PSA lacks = %d; want 404", code)
 		}
+		// The billing service's yearly list, by account number (and by id:N).
+		year := itoa(int64(time.Now().UTC().Year()))
+		w = do(t, s.handler, http.MethodGet, "/api/companies/ACC-9001/tickets?year="+year, admin, nil)
+		var yearly []map[string]any
+		decode(t, w, w.Body.Bytes(), http.StatusOK, &yearly)
+		if len(yearly) != 6 {
+			t.Errorf("tickets of ACC-9001 in %s = %d; want 6", year, len(yearly))
+		}
+		for _, it := range yearly {
+			checkFields(t, "yearly ticket", it, map[string]jsonKind{"ticket_id": kNumber, "ticket_number": kString, "subject": kString,
+				"last_updated_at": kString, "closed_at": kStringNil, "total_hours_spent": kNumber})
+			if it["ticket_id"] == float64(f.fresh.ID) && (it["total_hours_spent"] != 2.25 || it["ticket_number"] != "INC-"+itoa(f.fresh.ID)) {
+				t.Errorf("yearly ticket %v; want 2.25 hours and INC-%d", it, f.fresh.ID)
+			}
+		}
+		w = do(t, s.handler, http.MethodGet, "/api/companies/ACC-9001/tickets?year=1999", admin, nil)
+		if strings.TrimSpace(w.Body.String()) != "[]" {
+			t.Errorf("tickets of 1999 = %s; want []", w.Body)
+		}
+		if w := do(t, s.handler, http.MethodGet, "/api/companies/ACC-9001/tickets?year=abc", admin, nil); w.Code != http.StatusBadRequest {
+			t.Errorf("year=abc = %d; want 400", w.Code)
+		}
+
 		// The allow-list: httptest's requests come from 192.0.2.1.
 		s.cfg.Integrations.FreshserviceWebhookAllow = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 		s.handler = s.routes()
