@@ -167,7 +167,7 @@ type syncJob struct {
 var envelopeParam = param{name: "envelope", typ: "boolean",
 	doc: "true answers the platform's {tickets, count, total, offset, limit}, with tickets named by their PSA id " +
 		"and company_id as an id or account number; false the documented array. Service tokens get the envelope " +
-		"unless they say false (the platform's services read it); people get the array unless they say true."}
+		"unless they say false or ask for CSV (the platform's services read it); people get the array unless they say true."}
 
 // wantsEnvelope applies the selection rule of envelopeParam.
 func wantsEnvelope(r *http.Request) (bool, error) {
@@ -181,6 +181,9 @@ func wantsEnvelope(r *http.Request) (bool, error) {
 			return false, paramError("envelope", "must be true or false")
 		}
 		return b, nil
+	}
+	if csv, err := wantsCSV(r); err != nil || csv {
+		return false, err // CSV is the documented list's
 	}
 	p := codex.PrincipalFrom(r.Context())
 	return p != nil && p.Service != "", nil
