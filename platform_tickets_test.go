@@ -91,7 +91,7 @@ func psaServer(t *testing.T, db *store.DB, f *psaFixture) *server {
 	cfg.Integrations.FreshserviceStatuses = map[int]string{6: "Waiting on Customer", 8: "Customer Replied"}
 	cfg.Integrations.FreshserviceWebhookSecret = webhookSecret
 	cfg.Auth.Services = map[string]codex.Grant{
-		"brainhair": {Read: true, Write: true},
+		"brainhair": {Read: true, Write: true, Platform: true},
 		"beacon":    {Read: true, Sync: true},
 	}
 	s, err := buildServer(context.Background(), cfg, discardLog(), db)

@@ -45,6 +45,9 @@ type Grant struct {
 	Sync bool
 	// Redact forces PHI/CJIS redaction on everything the service reads.
 	Redact bool
+	// Platform answers the service in the HiveMatrix platform's shapes where they differ
+	// from Codex's documented ones (GET /api/tickets: the {tickets, count, ...} envelope).
+	Platform bool
 }
 
 // Principal is the authenticated caller of a request: a person (agent) or a service.

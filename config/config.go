@@ -558,8 +558,8 @@ func setRole(roles map[string]codex.Level, role, level string) error {
 	return nil
 }
 
-// setGrant parses a service grant: a comma-separated set of read, write, sync and redact,
-// or "none".
+// setGrant parses a service grant: a comma-separated set of read, write, sync, redact and
+// platform, or "none".
 func setGrant(grants map[string]codex.Grant, name, words string) error {
 	name = strings.TrimSpace(name)
 	if name == "" {
@@ -576,9 +576,11 @@ func setGrant(grants map[string]codex.Grant, name, words string) error {
 			g.Sync = true
 		case "redact":
 			g.Redact = true
+		case "platform":
+			g.Platform = true
 		case "none":
 		default:
-			return fmt.Errorf("%q is not a right (read, write, sync, redact or none)", w)
+			return fmt.Errorf("%q is not a right (read, write, sync, redact, platform or none)", w)
 		}
 	}
 	grants[name] = g
@@ -590,7 +592,7 @@ func grantString(g codex.Grant) string {
 	for _, r := range []struct {
 		on   bool
 		word string
-	}{{g.Read, "read"}, {g.Write, "write"}, {g.Sync, "sync"}, {g.Redact, "redact"}} {
+	}{{g.Read, "read"}, {g.Write, "write"}, {g.Sync, "sync"}, {g.Redact, "redact"}, {g.Platform, "platform"}} {
 		if r.on {
 			words = append(words, r.word)
 		}

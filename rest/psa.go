@@ -166,8 +166,9 @@ type syncJob struct {
 // envelopeParam selects the platform's envelope on GET /api/tickets.
 var envelopeParam = param{name: "envelope", typ: "boolean",
 	doc: "true answers the platform's {tickets, count, total, offset, limit}, with tickets named by their PSA id " +
-		"and company_id as an id or account number; false the documented array. Service tokens get the envelope " +
-		"unless they say false or ask for CSV (the platform's services read it); people get the array unless they say true."}
+		"and company_id as an id or account number; false the documented array. Without it, services granted " +
+		"platform ([auth.services] brainhair = read, write, platform) get the envelope unless they ask for CSV; " +
+		"everyone else gets the documented array."}
 
 // wantsEnvelope applies the selection rule of envelopeParam.
 func wantsEnvelope(r *http.Request) (bool, error) {
@@ -186,7 +187,7 @@ func wantsEnvelope(r *http.Request) (bool, error) {
 		return false, err // CSV is the documented list's
 	}
 	p := codex.PrincipalFrom(r.Context())
-	return p != nil && p.Service != "", nil
+	return p != nil && p.Service != "" && p.Grant.Platform, nil
 }
 
 // psaRoutes are the platform's PSA and ticket routes.
