@@ -262,13 +262,13 @@ func TestPlatformReplayBeacon(t *testing.T) {
 			section string
 			id      int64
 			class   string
-			text    string // a prefix or the whole text
+			text    string // the whole text, "*" standing for a number
 			agent   string
 		}
 		wants := []want{
-			{"section1", f.fresh.ID, "sla-critical", "2.0 hours for FR", "Unassigned"},
+			{"section1", f.fresh.ID, "sla-critical", "* hours for FR", "Unassigned"},
 			{"section1", f.responded.ID, "sla-responded", "Open (FR Met)", "Tom Tech"},
-			{"section2", f.replied.ID, "sla-warning", "Customer Replied (10m ago)", "Tom Tech"},
+			{"section2", f.replied.ID, "sla-warning", "Customer Replied (*m ago)", "Tom Tech"},
 			{"section3", f.stale.ID, "sla-critical", "Update Overdue (Open, 2h ago)", "Unassigned"},
 			{"section4", f.waiting.ID, "sla-responded", "Waiting on Customer (Agent: 3h ago)", "Agent " + itoa(f.old.ID)},
 		}
@@ -291,7 +291,11 @@ func TestPlatformReplayBeacon(t *testing.T) {
 				continue
 			}
 			checked += checkFields(t, "board item", item, itemFields)
-			if item["sla_class"] != wt.class || item["sla_text"] != wt.text || item["agent_name"] != wt.agent {
+			// "*" stands for a number that moves with the time the sync took (a slow machine).
+			text, _ := item["sla_text"].(string)
+			prefix, suffix, wild := strings.Cut(wt.text, "*")
+			textOK := text == wt.text || (wild && strings.HasPrefix(text, prefix) && strings.HasSuffix(text, suffix))
+			if item["sla_class"] != wt.class || !textOK || item["agent_name"] != wt.agent {
 				t.Errorf("ticket %d = %v / %v / %v; want %s / %s / %s", wt.id, item["sla_class"], item["sla_text"], item["agent_name"], wt.class, wt.text, wt.agent)
 			}
 		}
