@@ -209,6 +209,21 @@ func TestPlatformReplayBeacon(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
+		// The same rows under /api (a static path: not /api/sync/{source}).
+		w = do(t, s.handler, http.MethodPost, "/api/sync/tickets", beacon, nil)
+		decode(t, w, w.Body.Bytes(), http.StatusOK, &job)
+		for range 600 {
+			w = do(t, s.handler, http.MethodGet, "/api/sync/status/"+job["job_id"].(string), beacon, nil)
+			var st map[string]any
+			decode(t, w, w.Body.Bytes(), http.StatusOK, &st)
+			if st["status"] != "running" {
+				if st["status"] != "completed" || st["success"] != true {
+					t.Errorf("GET /api/sync/status = %v; want completed", st)
+				}
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		if w := do(t, s.handler, http.MethodGet, "/sync/status/999999", beacon, nil); w.Code != http.StatusNotFound {
 			t.Errorf("GET /sync/status/999999 = %d; want 404", w.Code)
 		}
