@@ -79,14 +79,28 @@ func psaTicketValues(t *codex.Ticket, into map[string]string) {
 	into["agent_responded_at"] = timeText(t.AgentRespondedAt)
 }
 
-// fsAgentsAndGroups syncs the PSA's agents and groups into their own tables.
+// fsAgentsAndGroups syncs the PSA's agents and groups into their own tables; a record
+// that matches its row is counted unchanged and not written.
 func (r *runner) fsAgentsAndGroups(ctx context.Context, fs *freshservice.Client) error {
 	err := fs.Agents(ctx, func(p freshservice.Page[freshservice.Agent]) error {
 		r.skippedFS(ctx, countPSAAgent, p.Skipped)
-		for _, a := range p.Items {
-			row := &codex.PSAAgent{Source: r.source, ExternalID: strconv.FormatInt(a.ID, 10),
+		rows := make([]*codex.PSAAgent, len(p.Items))
+		refs := make([]codex.PSARef, len(p.Items))
+		for i, a := range p.Items {
+			rows[i] = &codex.PSAAgent{Source: r.source, ExternalID: strconv.FormatInt(a.ID, 10),
 				Name: strings.TrimSpace(a.FirstName + " " + a.LastName), Email: text(a.Email),
 				JobTitle: text(a.JobTitle), Active: a.Active}
+			refs[i] = codex.PSARef{Source: r.source, ExternalID: rows[i].ExternalID}
+		}
+		old, err := r.e.svc.PSA.PSAAgentsByRefs(ctx, refs)
+		if err != nil {
+			return err
+		}
+		for i, row := range rows {
+			if o := old[i]; o != nil && o.Name == row.Name && o.Email == row.Email && o.JobTitle == row.JobTitle && o.Active == row.Active {
+				r.add(countPSAAgent, func(c *codex.SyncCounts) { c.Unchanged++ })
+				continue
+			}
 			if err := r.saved(ctx, countPSAAgent, "agent "+row.ExternalID, func() (bool, error) { return r.e.svc.PSA.SavePSAAgent(ctx, row) }); err != nil {
 				return err
 			}
@@ -98,9 +112,22 @@ func (r *runner) fsAgentsAndGroups(ctx context.Context, fs *freshservice.Client)
 	}
 	return fs.Groups(ctx, func(p freshservice.Page[freshservice.Group]) error {
 		r.skippedFS(ctx, countPSAGroup, p.Skipped)
-		for _, g := range p.Items {
-			row := &codex.PSAGroup{Source: r.source, ExternalID: strconv.FormatInt(g.ID, 10),
+		rows := make([]*codex.PSAGroup, len(p.Items))
+		refs := make([]codex.PSARef, len(p.Items))
+		for i, g := range p.Items {
+			rows[i] = &codex.PSAGroup{Source: r.source, ExternalID: strconv.FormatInt(g.ID, 10),
 				Name: text(g.Name), Description: text(g.Description)}
+			refs[i] = codex.PSARef{Source: r.source, ExternalID: rows[i].ExternalID}
+		}
+		old, err := r.e.svc.PSA.PSAGroupsByRefs(ctx, refs)
+		if err != nil {
+			return err
+		}
+		for i, row := range rows {
+			if o := old[i]; o != nil && o.Name == row.Name && o.Description == row.Description {
+				r.add(countPSAGroup, func(c *codex.SyncCounts) { c.Unchanged++ })
+				continue
+			}
 			if err := r.saved(ctx, countPSAGroup, "group "+row.ExternalID, func() (bool, error) { return r.e.svc.PSA.SavePSAGroup(ctx, row) }); err != nil {
 				return err
 			}
