@@ -170,10 +170,20 @@ var (
 		mapField("priority", "priority", asEnum),
 		mapField("type", "type", asIs),
 		mapField("company_compliance_level", "compliance", asEnum),
-	}, mapTimes("created_at", "updated_at", "due_at", "resolved_at", "closed_at")...),
+		mapField("ticket_number", "ticketNumber", asIs),
+		mapField("description_text", "descriptionText", asIs),
+		mapField("requester_name", "requesterName", asIs),
+		mapField("requester_email", "requesterEmail", asIs),
+		mapField("status_id", "statusId", asIs),
+		mapField("status_name", "statusName", asIs),
+		mapField("priority_id", "priorityId", asIs),
+		mapField("total_hours_spent", "totalHoursSpent", asIs),
+		{rest: "fr_due_by", gql: "frDueBy", kind: asInstant},
+	}, mapTimes("created_at", "updated_at", "due_at", "resolved_at", "closed_at", "first_responded_at", "agent_responded_at")...),
 		// Tickets are mirrored from the PSA and never archived in Codex; the GraphQL type
-		// leaves the column out.
-		restOnly: []string{"archived_at"},
+		// leaves the column out. The PSA ids of the responder and group are the objects
+		// responder and group in GraphQL (null while the sync has not seen the agent).
+		restOnly: []string{"archived_at", "responder_ref", "group_ref"},
 	}
 
 	agreedResources = []agreedResource{companyResource, contactResource, assetResource, ticketResource}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -78,7 +79,8 @@ func buildServer(ctx context.Context, cfg *config.Config, log *slog.Logger, db *
 	s := &server{cfg: cfg, log: log, db: db, verifier: verifier, svc: policy.New(db.Services())}
 	fc, dc := syncer.ClientsFromConfig(cfg.Integrations, log)
 	s.sync = syncer.New(syncer.Config{Services: s.svc, Locker: db, Freshservice: fc, Datto: dc, Logger: log,
-		AccountNumberFormat: cfg.Sync.AccountNumberFormat, AccountNumberStart: int64(cfg.Sync.AccountNumberStart)})
+		AccountNumberFormat: cfg.Sync.AccountNumberFormat, AccountNumberStart: int64(cfg.Sync.AccountNumberStart),
+		StatusNames: cfg.Integrations.FreshserviceStatuses})
 	s.handler = s.routes()
 	return s, nil
 }
@@ -213,6 +215,9 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	     /graphql                 token: GraphQL operations (POST, or GET with a query)
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
 //	     /api/...                 token: the REST compatibility routes
+//	POST /sync/tickets            token: the platform's ticket sync (also under /api)
+//	GET  /sync/status/{job_id}    token: a ticket sync's progress (also under /api)
+//	POST /webhooks/freshservice/ticket  PSA secret or HMAC: store that ticket now
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
@@ -226,8 +231,11 @@ func (s *server) routes() http.Handler {
 		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
 	}
 
-	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync})
+	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync,
+		Tickets: policy.NewTicketUpdater(s.db.Services(), s.sync), TicketSync: s.sync,
+		PSA: psaConfig(s.cfg.Integrations), Webhook: webhookConfig(s.cfg.Integrations)})
 	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
+	r.Method(http.MethodPost, "/webhooks/freshservice/ticket", api.FreshserviceWebhook())
 
 	authenticated := s.verifier.Middleware(rest.WriteProblem)
 	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
@@ -243,6 +251,7 @@ func (s *server) routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(authenticated)
 		r.Mount("/api", api.Routes())
+		r.Mount("/sync", api.SyncRoutes())
 	})
 	if s.cfg.Server.Pprof {
 		r.Group(func(r chi.Router) {
@@ -436,4 +445,23 @@ func tuneGC(c config.Server, getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" && c.MemoryLimitMB > 0 {
 		debug.SetMemoryLimit(int64(c.MemoryLimitMB) << 20)
 	}
+}
+
+// psaConfig describes the configured PSA to the platform's ticket routes.
+func psaConfig(c config.Integrations) rest.PSAConfig {
+	if !c.FreshserviceEnabled() {
+		return rest.PSAConfig{}
+	}
+	names := maps.Clone(syncer.DefaultStatusNames)
+	maps.Copy(names, c.FreshserviceStatuses)
+	web := c.FreshserviceWebDomain
+	if web == "" && c.FreshserviceDomain != "" {
+		web = c.FreshserviceDomain + ".freshservice.com"
+	}
+	return rest.PSAConfig{Provider: codex.SourceFreshservice, WebDomain: web, StatusNames: names}
+}
+
+// webhookConfig is the PSA ticket webhook's check.
+func webhookConfig(c config.Integrations) rest.WebhookConfig {
+	return rest.WebhookConfig{Secret: c.FreshserviceWebhookSecret, AllowFrom: c.FreshserviceWebhookAllow}
 }

@@ -90,6 +90,22 @@ func (p *Principal) CanWriteCompanyFields(fields []string) (bool, string) {
 	return true, ""
 }
 
+// CanUpdatePSATickets reports whether p may change tickets in the PSA (their status and
+// notes) through Codex: admins, technicians and services granted write. Sync-granted
+// services write tickets into Codex only, never to the PSA.
+func (p *Principal) CanUpdatePSATickets() bool {
+	if p == nil {
+		return false
+	}
+	if p.System {
+		return true
+	}
+	if p.Service != "" {
+		return p.Grant.Write
+	}
+	return p.Level == LevelAdmin || p.Level == LevelTechnician
+}
+
 // SeesSecrets reports whether p may read secret fields (licence keys, secret custom fields).
 func (p *Principal) SeesSecrets() bool {
 	return p != nil && (p.System || (p.Level == LevelAdmin && p.Service == ""))

@@ -48,6 +48,9 @@ type Grant struct {
 	// CJIS lets a redacting service read the redacted free text of CJIS companies
 	// (tickets, notes, descriptions); without it that text is withheld entirely.
 	CJIS bool
+	// Platform answers the service in the HiveMatrix platform's shapes where they differ
+	// from Codex's documented ones (GET /api/tickets: the {tickets, count, ...} envelope).
+	Platform bool
 }
 
 // Principal is the authenticated caller of a request: a person (agent) or a service.

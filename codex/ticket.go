@@ -65,6 +65,57 @@ type Ticket struct {
 	// CompanyComplianceLevel is the compliance level of the ticket's company, filled by
 	// the policy layer on every read so consumers can apply it themselves.
 	CompanyComplianceLevel ComplianceLevel `bun:"-" json:"company_compliance_level"`
+	// The PSA's view of the ticket (see migrations/20261203000015_tickets.go).
+
+	// TicketNumber is the number people quote, e.g. "INC-123" or "SR-45".
+	TicketNumber string `bun:"ticket_number,notnull" json:"ticket_number"`
+	// DescriptionText is the plain text of the PSA's HTML description.
+	DescriptionText string `bun:"description_text,notnull" json:"description_text"`
+	RequesterName   string `bun:"requester_name,notnull" json:"requester_name"`
+	RequesterEmail  string `bun:"requester_email,notnull" json:"requester_email"`
+	// ResponderRef and GroupRef are the PSA ids of the assigned agent and group ("" when none).
+	ResponderRef string `bun:"responder_ref,notnull" json:"responder_ref"`
+	GroupRef     string `bun:"group_ref,notnull" json:"group_ref"`
+	// StatusID and StatusName are the PSA's own status, custom ones included (Freshservice:
+	// 2 Open, 3 Pending, 4 Resolved, 5 Closed, 6 on the account's own); Status is its category.
+	StatusID   int    `bun:"status_id,notnull" json:"status_id"`
+	StatusName string `bun:"status_name,notnull" json:"status_name"`
+	// PriorityID is the PSA's priority number (1 Low to 4 Urgent).
+	PriorityID       int        `bun:"priority_id,notnull" json:"priority_id"`
+	FRDueBy          *time.Time `bun:"fr_due_by" json:"fr_due_by"`
+	FirstRespondedAt *time.Time `bun:"first_responded_at" json:"first_responded_at"`
+	AgentRespondedAt *time.Time `bun:"agent_responded_at" json:"agent_responded_at"`
+	// TotalHoursSpent is the sum of the ticket's time entries.
+	TotalHoursSpent float64 `bun:"total_hours_spent,notnull" json:"total_hours_spent"`
+}
+
+// PriorityText is the priority as the PSA shows it: "Low", "Medium", "High" or "Urgent".
+func (t *Ticket) PriorityText() string {
+	switch t.Priority {
+	case PriorityMedium:
+		return "Medium"
+	case PriorityHigh:
+		return "High"
+	case PriorityUrgent:
+		return "Urgent"
+	}
+	return "Low"
+}
+
+// StatusText is the PSA's name of the ticket's status, or its category capitalised.
+func (t *Ticket) StatusText() string {
+	if t.StatusName != "" {
+		return t.StatusName
+	}
+	switch t.Status {
+	case TicketPending:
+		return "Pending"
+	case TicketResolved:
+		return "Resolved"
+	case TicketClosed:
+		return "Closed"
+	}
+	return "Open"
 }
 
 // Validate checks a ticket's fields.
@@ -80,15 +131,21 @@ func (t *Ticket) Validate() error {
 
 // TicketFilter selects tickets. Zero fields do not filter.
 type TicketFilter struct {
-	Search          string
-	CompanyID       *int64
-	SubtreeOf       *int64
-	RequesterID     *int64
-	Status          []TicketStatus
-	Priority        []TicketPriority
-	OpenOnly        bool
-	Source          string
-	UpdatedSince    *time.Time
+	Search       string
+	CompanyID    *int64
+	SubtreeOf    *int64
+	RequesterID  *int64
+	Status       []TicketStatus
+	Priority     []TicketPriority
+	OpenOnly     bool
+	Source       string
+	UpdatedSince *time.Time
+	// UpdatedBefore keeps tickets updated before this instant.
+	UpdatedBefore *time.Time
+	// ExternalID, ResponderRef and GroupRef match the PSA's ids exactly.
+	ExternalID      string
+	ResponderRef    string
+	GroupRef        string
 	IncludeArchived bool
 	Scope           []int64
 	Order           Order

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -115,6 +117,16 @@ type Integrations struct {
 	DattoAPISecret      string
 	// DattoAPIURL is the Datto platform's root, e.g. https://merlot-api.centrastage.net.
 	DattoAPIURL string
+
+	// FreshserviceWebDomain is the PSA's web host for the platform's ticket links, when it
+	// is not {domain}.freshservice.com (a custom portal domain).
+	FreshserviceWebDomain string
+	// FreshserviceStatuses names the account's own ticket statuses by id (6 on).
+	FreshserviceStatuses map[int]string
+	// FreshserviceWebhookSecret authenticates the PSA's ticket webhook; empty turns it off.
+	FreshserviceWebhookSecret string
+	// FreshserviceWebhookAllow, when set, lists the networks the webhook may come from.
+	FreshserviceWebhookAllow []netip.Prefix
 }
 
 // FreshserviceEnabled reports whether Freshservice is configured.
@@ -242,6 +254,10 @@ func (c *Config) bindings() []binding {
 		{"integrations", "datto_api_key", "CODEX_DATTO_API_KEY", true, stringValue{&c.Integrations.DattoAPIKey}},
 		{"integrations", "datto_api_secret", "CODEX_DATTO_API_SECRET", true, stringValue{&c.Integrations.DattoAPISecret}},
 		{"integrations", "datto_api_url", "CODEX_DATTO_API_URL", false, urlValue{&c.Integrations.DattoAPIURL}},
+		{"integrations", "freshservice_web_domain", "CODEX_FRESHSERVICE_WEB_DOMAIN", false, stringValue{&c.Integrations.FreshserviceWebDomain}},
+		{"integrations", "freshservice_statuses", "CODEX_FRESHSERVICE_STATUSES", false, statusesValue{&c.Integrations.FreshserviceStatuses}},
+		{"integrations", "freshservice_webhook_secret", "CODEX_FRESHSERVICE_WEBHOOK_SECRET", true, stringValue{&c.Integrations.FreshserviceWebhookSecret}},
+		{"integrations", "freshservice_webhook_allow", "CODEX_FRESHSERVICE_WEBHOOK_ALLOW", false, prefixesValue{&c.Integrations.FreshserviceWebhookAllow}},
 
 		{"scheduler", "enabled", "CODEX_SCHEDULER_ENABLED", false, boolValue{&c.Scheduler.Enabled}},
 		{"scheduler", "interval", "CODEX_SCHEDULER_INTERVAL", false, durationValue{&c.Scheduler.Interval, time.Minute}},
@@ -556,8 +572,8 @@ func setRole(roles map[string]codex.Level, role, level string) error {
 	return nil
 }
 
-// setGrant parses a service grant: a comma-separated set of read, write, sync, redact and
-// cjis, or "none".
+// setGrant parses a service grant: a comma-separated set of read, write, sync, redact, cjis
+// and platform, or "none".
 func setGrant(grants map[string]codex.Grant, name, words string) error {
 	name = strings.TrimSpace(name)
 	if name == "" {
@@ -576,9 +592,11 @@ func setGrant(grants map[string]codex.Grant, name, words string) error {
 			g.Redact = true
 		case "cjis":
 			g.CJIS = true
+		case "platform":
+			g.Platform = true
 		case "none":
 		default:
-			return fmt.Errorf("%q is not a right (read, write, sync, redact, cjis or none)", w)
+			return fmt.Errorf("%q is not a right (read, write, sync, redact, cjis, platform or none)", w)
 		}
 	}
 	grants[name] = g
@@ -590,7 +608,7 @@ func grantString(g codex.Grant) string {
 	for _, r := range []struct {
 		on   bool
 		word string
-	}{{g.Read, "read"}, {g.Write, "write"}, {g.Sync, "sync"}, {g.Redact, "redact"}, {g.CJIS, "cjis"}} {
+	}{{g.Read, "read"}, {g.Write, "write"}, {g.Sync, "sync"}, {g.Redact, "redact"}, {g.CJIS, "cjis"}, {g.Platform, "platform"}} {
 		if r.on {
 			words = append(words, r.word)
 		}
@@ -678,6 +696,66 @@ func (v urlValue) Set(s string) error {
 	return nil
 }
 func (v urlValue) String() string { return *v.p }
+
+// statusesValue reads "6=Waiting on Customer;7=On Hold".
+type statusesValue struct{ p *map[int]string }
+
+func (v statusesValue) Set(s string) error {
+	m := map[int]string{}
+	for part := range strings.SplitSeq(s, ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		id, name, ok := strings.Cut(part, "=")
+		n, err := strconv.Atoi(strings.TrimSpace(id))
+		if !ok || err != nil || n <= 0 || strings.TrimSpace(name) == "" {
+			return fmt.Errorf("%q is not ID=Name (e.g. 6=Waiting on Customer)", part)
+		}
+		m[n] = strings.TrimSpace(name)
+	}
+	*v.p = m
+	return nil
+}
+
+func (v statusesValue) String() string {
+	ids := slices.Sorted(maps.Keys(*v.p))
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(id) + "=" + (*v.p)[id]
+	}
+	return strings.Join(parts, ";")
+}
+
+// prefixesValue reads a comma-separated list of networks or addresses.
+type prefixesValue struct{ p *[]netip.Prefix }
+
+func (v prefixesValue) Set(s string) error {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return fmt.Errorf("%q is not a network (10.0.0.0/8) or an address", part)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p)
+	}
+	*v.p = out
+	return nil
+}
+
+func (v prefixesValue) String() string {
+	parts := make([]string, len(*v.p))
+	for i, p := range *v.p {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, ",")
+}
 
 type domainValue struct{ p *string }
 

@@ -24,7 +24,7 @@ func New(inner codex.Services) codex.Services {
 	s := &service{in: inner}
 	return codex.Services{
 		Companies: s, Contacts: s, Assets: s, Network: s,
-		Tickets: s, Agents: s, Audit: s, Sync: s, Triage: s,
+		Tickets: s, Agents: s, Audit: s, Sync: s, Triage: s, PSA: s,
 	}
 }
 

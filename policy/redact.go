@@ -116,6 +116,9 @@ var (
 	ticketFields = []field[codex.Ticket]{
 		{"subject", freeText, func(t *codex.Ticket) *string { return &t.Subject }},
 		{"description", freeText, func(t *codex.Ticket) *string { return &t.Description }},
+		{"description_text", freeText, func(t *codex.Ticket) *string { return &t.DescriptionText }},
+		{"requester_name", personName, func(t *codex.Ticket) *string { return &t.RequesterName }},
+		{"requester_email", emailAddress, func(t *codex.Ticket) *string { return &t.RequesterEmail }},
 	}
 	contactFields = []field[codex.Contact]{
 		{"display_name", personName, func(c *codex.Contact) *string { return &c.DisplayName }},
@@ -344,6 +347,23 @@ func (s *service) redactTickets(ctx context.Context, p *codex.Principal, stamp b
 		}
 	}
 	return nil
+}
+
+// ticket redacts a ticket's free text and its requester's name and e-mail. The fields it
+// covers: subject, description, description_text, requester_name, requester_email.
+func (r *redactors) ticket(t *codex.Ticket) {
+	id := t.CompanyID
+	t.Subject = r.text(id, t.Subject)
+	t.Description = r.text(id, t.Description)
+	t.DescriptionText = r.text(id, t.DescriptionText)
+	if r.has(id, redact.Person) && t.RequesterName != "" {
+		t.RequesterName = redact.Name(t.RequesterName)
+	} else {
+		t.RequesterName = r.text(id, t.RequesterName)
+	}
+	if r.has(id, redact.Email) && t.RequesterEmail != "" {
+		t.RequesterEmail = "<EMAIL_ADDRESS>"
+	}
 }
 
 // redactAlerts redacts alert messages by their company's level.

@@ -36,6 +36,15 @@ type Options struct {
 	Logger *slog.Logger
 	// Sync starts integration runs for POST /sync/{source}; nil answers 503 there.
 	Sync codex.SyncStarter
+	// Tickets changes tickets in the PSA (POST /ticket/{id}/update); nil answers 503 there.
+	Tickets codex.TicketUpdater
+	// TicketSync starts ticket-only runs (POST /sync/tickets) and syncs the ticket a webhook
+	// names; nil answers 503 there.
+	TicketSync TicketSync
+	// PSA describes the PSA for GET /psa/config and names its statuses.
+	PSA PSAConfig
+	// Webhook checks the PSA's ticket webhook; an empty secret turns the webhook off.
+	Webhook WebhookConfig
 }
 
 // API is the REST compatibility layer over one set of services.
@@ -43,16 +52,22 @@ type API struct {
 	svc  codex.Services
 	log  *slog.Logger
 	sync codex.SyncStarter
-	tbl  []route
-	mux  *chi.Mux // built by Routes; the 405 handler asks it which methods a path allows
-	once sync.Once
-	doc  []byte
+	// The platform's ticket routes (psa.go, webhook.go).
+	tickets    codex.TicketUpdater
+	ticketSync TicketSync
+	psa        PSAConfig
+	webhook    WebhookConfig
+	tbl        []route
+	mux        *chi.Mux // built by Routes; the 405 handler asks it which methods a path allows
+	once       sync.Once
+	doc        []byte
 }
 
 // New returns the REST API over svc, which should be the policy layer's services: this
 // package applies no access rules of its own.
 func New(svc codex.Services, opts Options) *API {
-	a := &API{svc: svc, log: opts.Logger, sync: opts.Sync}
+	a := &API{svc: svc, log: opts.Logger, sync: opts.Sync, tickets: opts.Tickets, ticketSync: opts.TicketSync,
+		psa: opts.PSA, webhook: opts.Webhook}
 	if a.log == nil {
 		a.log = slog.Default()
 	}

@@ -27,6 +27,11 @@ var ticketParams = []filterParam[codex.TicketFilter]{
 	orderParam(codex.TicketOrders, func(f *codex.TicketFilter) *codex.Order { return &f.Order }),
 }
 
+// yearParam selects the billing service's shape on GET /companies/{id}/tickets.
+var yearParam = param{name: "year", typ: "integer",
+	doc: "The tickets last updated in this year (UTC) as the billing service reads them: [{ticket_id, ticket_number, " +
+		"subject, last_updated_at, closed_at, total_hours_spent}], unpaged; {id} may then be an account number."}
+
 func (a *API) ticketRoutes() []route {
 	ts := a.svc.Tickets
 	l := list[codex.TicketFilter, codex.Ticket, *codex.Ticket]{
@@ -40,9 +45,33 @@ func (a *API) ticketRoutes() []route {
 		f.CompanyID = &id
 		return err
 	}
+	all := listRoute(a, l, "/tickets", "List tickets (read only: the PSA owns them)", "tickets")
+	all.params = append(all.params, envelopeParam)
+	documented := all.handler
+	all.handler = func(w http.ResponseWriter, r *http.Request) {
+		envelope, err := wantsEnvelope(r)
+		switch {
+		case err != nil:
+			a.problem(w, r, err)
+		case envelope:
+			a.platformTickets(w, r)
+		default:
+			documented(w, r)
+		}
+	}
+	byCompany := listRoute(a, nested, "/companies/{id}/tickets", "List a company's tickets", "companies")
+	byCompany.params = append(byCompany.params, yearParam)
+	paged := byCompany.handler
+	byCompany.handler = func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("year") {
+			a.ledgerTickets(w, r)
+			return
+		}
+		paged(w, r)
+	}
 	return []route{
-		listRoute(a, l, "/tickets", "List tickets (read only: the PSA owns them)", "tickets"),
-		listRoute(a, nested, "/companies/{id}/tickets", "List a company's tickets", "companies"),
+		all,
+		byCompany,
 		{method: http.MethodGet, pattern: "/tickets/{id}", summary: "Read a ticket", tag: "tickets",
 			result: reflect.TypeFor[*codex.Ticket](), status: http.StatusOK,
 			handler: func(w http.ResponseWriter, r *http.Request) {

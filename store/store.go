@@ -228,6 +228,7 @@ func (db *DB) Services() codex.Services {
 		Audit:     db,
 		Sync:      db,
 		Triage:    db,
+		PSA:       db,
 	}
 }
 

@@ -81,6 +81,18 @@ func (db *DB) ticketFilter(f codex.TicketFilter) func(*bun.SelectQuery) *bun.Sel
 		if f.UpdatedSince != nil {
 			q = q.Where("ticket.updated_at >= ?", f.UpdatedSince.UTC())
 		}
+		if f.UpdatedBefore != nil {
+			q = q.Where("ticket.updated_at < ?", f.UpdatedBefore.UTC())
+		}
+		if f.ExternalID != "" {
+			q = q.Where("ticket.external_id = ?", f.ExternalID)
+		}
+		if f.ResponderRef != "" {
+			q = q.Where("ticket.responder_ref = ?", f.ResponderRef)
+		}
+		if f.GroupRef != "" {
+			q = q.Where("ticket.group_ref = ?", f.GroupRef)
+		}
 		q = notArchived(q, "ticket", f.IncludeArchived)
 		return inScope(q, "ticket.company_id", f.Scope)
 	}
@@ -145,6 +157,7 @@ func utcp(t *time.Time) *time.Time {
 func normalizeTicket(t *codex.Ticket) {
 	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
 	t.DueAt, t.ResolvedAt, t.ClosedAt, t.ArchivedAt = utcp(t.DueAt), utcp(t.ResolvedAt), utcp(t.ClosedAt), utcp(t.ArchivedAt)
+	t.FRDueBy, t.FirstRespondedAt, t.AgentRespondedAt = utcp(t.FRDueBy), utcp(t.FirstRespondedAt), utcp(t.AgentRespondedAt)
 }
 
 // same reports whether a and b encode to the same JSON.
@@ -184,7 +197,7 @@ func (db *DB) SaveTicket(ctx context.Context, t *codex.Ticket) (created bool, er
 			t.UpdatedAt = now
 		}
 		if old == nil {
-			t.ID = 0
+			t.ID, t.TotalHoursSpent = 0, 0
 			if t.CreatedAt.IsZero() {
 				t.CreatedAt = now
 			}
@@ -199,6 +212,8 @@ func (db *DB) SaveTicket(ctx context.Context, t *codex.Ticket) (created bool, er
 		if t.CreatedAt.IsZero() {
 			t.CreatedAt = old.CreatedAt
 		}
+		// The hours are the sum of the time entries, which SaveTicketDetail writes.
+		t.TotalHoursSpent = old.TotalHoursSpent
 		normalizeTicket(t)
 		normalizeTicket(old)
 		if same(old, t) {

@@ -61,6 +61,8 @@ type ResolverRoot interface {
 	Subnet() SubnetResolver
 	SyncRun() SyncRunResolver
 	Ticket() TicketResolver
+	TicketConversation() TicketConversationResolver
+	TriageItem() TriageItemResolver
 }
 
 type DirectiveRoot struct {
@@ -185,6 +187,8 @@ type MutationResolver interface {
 	ArchiveSubnet(ctx context.Context, input model.ByIDInput) (*model.SubnetPayload, error)
 	UpdateMyPreferences(ctx context.Context, input model.UpdatePreferencesInput) (*model.PreferencesPayload, error)
 	StartSync(ctx context.Context, source string) (*model.SyncRunPayload, error)
+	AssignTriageItem(ctx context.Context, input model.AssignTriageItemInput) (*codex.TriageOutcome, error)
+	AssignAccountNumbers(ctx context.Context) (*model.AccountNumbersPayload, error)
 }
 type NetworkEquipmentResolver interface {
 	ID(ctx context.Context, obj *codex.NetworkEquipment) (string, error)
@@ -226,6 +230,7 @@ type QueryResolver interface {
 	Search(ctx context.Context, query string, first *int) (*model.SearchResult, error)
 	DuplicateIPs(ctx context.Context, companyID *string) ([]*codex.DuplicateIP, error)
 	Inside(ctx context.Context, cidr string, companyID *string) ([]*codex.IPUser, error)
+	Triage(ctx context.Context, filter *codex.TriageFilter, first *int, after *string, last *int, before *string) (*model.TriageItemConnection, error)
 }
 type SearchResultResolver interface {
 	Companies(ctx context.Context, obj *model.SearchResult) ([]*codex.Company, error)
@@ -255,6 +260,17 @@ type TicketResolver interface {
 	Requester(ctx context.Context, obj *codex.Ticket) (*codex.Contact, error)
 
 	Compliance(ctx context.Context, obj *codex.Ticket) (codex.ComplianceLevel, error)
+
+	Responder(ctx context.Context, obj *codex.Ticket) (*codex.PSAAgent, error)
+	Group(ctx context.Context, obj *codex.Ticket) (*codex.PSAGroup, error)
+	Conversations(ctx context.Context, obj *codex.Ticket) ([]*codex.TicketConversation, error)
+	TimeEntries(ctx context.Context, obj *codex.Ticket) ([]*codex.TicketTimeEntry, error)
+}
+type TicketConversationResolver interface {
+	Kind(ctx context.Context, obj *codex.TicketConversation) (string, error)
+}
+type TriageItemResolver interface {
+	Upstream(ctx context.Context, obj *codex.TriageItem) (json.RawMessage, error)
 }
 
 type executableSchema struct {
@@ -289,6 +305,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAssetOrder,
 		ec.unmarshalInputAssignAssetInput,
 		ec.unmarshalInputAssignContactInput,
+		ec.unmarshalInputAssignTriageItemInput,
 		ec.unmarshalInputAuditFilter,
 		ec.unmarshalInputByIdInput,
 		ec.unmarshalInputCompanyFilter,
@@ -309,6 +326,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNotificationSettingInput,
 		ec.unmarshalInputTicketFilter,
 		ec.unmarshalInputTicketOrder,
+		ec.unmarshalInputTriageFilter,
 		ec.unmarshalInputUnassignContactInput,
 		ec.unmarshalInputUpdateAssetInput,
 		ec.unmarshalInputUpdateCompanyInput,
@@ -2543,6 +2561,126 @@ type PreferencesPayload {
   agent: Agent!
 }
 
+# Triage and account numbers (issue 16).
+
+extend type SyncCounts {
+  "Records kept in the triage list for lack of a company."
+  unassigned: Int!
+  "Records held in the triage list because they matched more than one asset."
+  held: Int!
+  "Records linked to a row another source created (one machine seen by the PSA and the RMM)."
+  merged: Int!
+}
+
+"""
+An upstream record the sync keeps but could not place: a requester none of whose departments
+or e-mail domains Codex knows, the tickets and assets held with it, or a device whose serial or
+hostname matched more than one asset. Only admins see the triage list.
+"""
+type TriageItem {
+  "The row number."
+  databaseId: Int!
+  "The integration (freshservice, datto)."
+  source: String!
+  "contact, asset or ticket."
+  entity: String!
+  "The record's id in the integration."
+  externalId: String!
+  "The record, for people."
+  label: String!
+  "unassigned (no company found) or ambiguous (matched more than one asset)."
+  reason: String!
+  "The requester (its id in the integration) a held ticket or asset follows when it is assigned."
+  requester: String!
+  "The companies (unassigned) or assets (ambiguous) that matched more than once, as row numbers."
+  candidates: [Int!]!
+  "The record's mapped fields."
+  upstream: JSON!
+  "When the sync first held it."
+  detectedAt: DateTime!
+  "When the sync last saw it."
+  updatedAt: DateTime!
+}
+
+"A page of triage items."
+type TriageItemConnection {
+  "The rows with their cursors."
+  edges: [TriageItemEdge!]!
+  "The rows alone."
+  nodes: [TriageItem!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many rows in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A triage item in a connection."
+type TriageItemEdge {
+  "Where this row sits, for ` + "`" + `after` + "`" + `/` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The triage item."
+  node: TriageItem!
+}
+
+"Which triage items."
+input TriageFilter {
+  "Only items of this integration (freshservice, datto)."
+  source: String
+  "Only items of this entity (contact, asset, ticket)."
+  entity: String
+  "Only items held for this reason (unassigned, ambiguous)."
+  reason: String
+}
+
+extend type Query {
+  "The upstream records the sync keeps without a company or holds for an ambiguous match, oldest first (admins only)."
+  triage(
+    "Which items."
+    filter: TriageFilter
+    "Rows after ` + "`" + `after` + "`" + `, at most ` + "`" + `first` + "`" + ` of them (default 50, at most 500)."
+    first: Int
+    "A cursor of this connection."
+    after: String
+    "The last rows before ` + "`" + `before` + "`" + ` (at most 500)."
+    last: Int
+    "A cursor of this connection."
+    before: String
+  ): TriageItemConnection!
+}
+
+"What to do with a triage item: give exactly one of companyId and assetId."
+input AssignTriageItemInput {
+  "The triage item's row number."
+  itemId: Int!
+  "The company to assign it to (a Company id); a contact brings its held tickets and assets."
+  companyId: ID
+  "For an ambiguous asset: the candidate asset it is (an Asset id)."
+  assetId: ID
+}
+
+"The result of ` + "`" + `assignTriageItem` + "`" + `."
+type AssignTriageItemPayload {
+  "Contacts created."
+  contacts: Int!
+  "Tickets created."
+  tickets: Int!
+  "Assets created or linked."
+  assets: Int!
+}
+
+"The result of ` + "`" + `assignAccountNumbers` + "`" + `."
+type AccountNumbersPayload {
+  "One run per configured integration, with the numbers handed out and pushed in its counts."
+  runs: [SyncRun!]!
+}
+
+extend type Mutation {
+  "Assigns a triage item in one action (admins only)."
+  assignTriageItem("What to do." input: AssignTriageItemInput!): AssignTriageItemPayload!
+  "Numbers the client companies without an account number and pushes the numbers to every integration, now (admins only)."
+  assignAccountNumbers: AccountNumbersPayload!
+}
+
 # --- Compliance level on rows (issue 12) ---
 
 extend type Ticket {
@@ -2558,6 +2696,118 @@ extend type Contact {
 extend type Asset {
   "The compliance level of the asset's company, by which its notes and custom fields are redacted."
   compliance: ComplianceLevel!
+}
+
+# The PSA's view of a ticket (issue 15): its number, requester, responder and group,
+# the PSA's own status, SLA milestones, conversations and time entries.
+
+"A technician as the PSA knows them (not a Codex user)."
+type PSAAgent {
+  "The row number."
+  databaseId: Int!
+  "The PSA it comes from."
+  source: String!
+  "Its id in that PSA."
+  externalId: String!
+  "Full name."
+  name: String!
+  "E-mail address."
+  email: String!
+  "Job title."
+  jobTitle: String!
+  "Whether the PSA still counts them as an agent."
+  active: Boolean!
+}
+
+"An agent group of the PSA (a queue such as Helpdesk)."
+type PSAGroup {
+  "The row number."
+  databaseId: Int!
+  "The PSA it comes from."
+  source: String!
+  "Its id in that PSA."
+  externalId: String!
+  "Name."
+  name: String!
+  "Description."
+  description: String!
+}
+
+"A reply or note on a ticket."
+type TicketConversation {
+  "The row number."
+  databaseId: Int!
+  "Its id in the PSA."
+  externalId: String!
+  "reply (to or from the requester) or note."
+  kind: String!
+  "A private note is for agents only."
+  private: Boolean!
+  "Whether the requester sent it."
+  incoming: Boolean!
+  "The PSA id of its author (an agent or the requester)."
+  authorRef: String!
+  "The sender's address, for e-mail replies."
+  fromEmail: String!
+  "Its text (redacted like the ticket's description)."
+  bodyText: String!
+  "When it was written."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+"Time an agent logged on a ticket."
+type TicketTimeEntry {
+  "The row number."
+  databaseId: Int!
+  "Its id in the PSA."
+  externalId: String!
+  "The PSA id of the agent."
+  agentRef: String!
+  "Minutes spent."
+  minutes: Int!
+  "Whether it is billable."
+  billable: Boolean!
+  "What was done (redacted like the ticket's description)."
+  note: String!
+  "When the work was done."
+  executedAt: DateTime
+  "When it was logged."
+  createdAt: DateTime!
+}
+
+extend type Ticket {
+  "The number people quote, e.g. INC-123 or SR-45."
+  ticketNumber: String!
+  "The plain text of the PSA's description."
+  descriptionText: String!
+  "The requester's name as the PSA has it."
+  requesterName: String!
+  "The requester's e-mail address as the PSA has it."
+  requesterEmail: String!
+  "The PSA's status id (Freshservice: 2 Open, 3 Pending, 4 Resolved, 5 Closed, 6 on the account's own)."
+  statusId: Int!
+  "The PSA's name of the status, custom ones included."
+  statusName: String!
+  "The PSA's priority number (1 Low to 4 Urgent)."
+  priorityId: Int!
+  "When the first response is due."
+  frDueBy: DateTime
+  "When an agent first responded."
+  firstRespondedAt: DateTime
+  "When an agent last responded."
+  agentRespondedAt: DateTime
+  "Hours logged in its time entries."
+  totalHoursSpent: Float!
+  "The agent it is assigned to."
+  responder: PSAAgent
+  "The group it is assigned to."
+  group: PSAGroup
+  "Its replies and notes, oldest first."
+  conversations: [TicketConversation!]!
+  "Its time entries, oldest first."
+  timeEntries: [TicketTimeEntry!]!
 }
 `, BuiltIn: false},
 }
@@ -2815,6 +3065,17 @@ func (ec *executionContext) field_Mutation_assignContact_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAssignContactInput2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐAssignContactInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignTriageItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAssignTriageItemInput2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐAssignTriageItemInput)
 	if err != nil {
 		return nil, err
 	}
@@ -3466,6 +3727,37 @@ func (ec *executionContext) field_Query_tickets_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_triage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter", ec.unmarshalOTriageFilter2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageFilter)
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3517,6 +3809,69 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ************************** directives.gotpl **************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AccountNumbersPayload_runs(ctx context.Context, field graphql.CollectedField, obj *model.AccountNumbersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AccountNumbersPayload_runs,
+		func(ctx context.Context) (any, error) {
+			return obj.Runs, nil
+		},
+		nil,
+		ec.marshalNSyncRun2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐSyncRunᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_AccountNumbersPayload_runs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountNumbersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_SyncRun_id(ctx, field)
+			case "databaseId":
+				return ec.fieldContext_SyncRun_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_SyncRun_source(ctx, field)
+			case "status":
+				return ec.fieldContext_SyncRun_status(ctx, field)
+			case "triggeredBy":
+				return ec.fieldContext_SyncRun_triggeredBy(ctx, field)
+			case "startedAt":
+				return ec.fieldContext_SyncRun_startedAt(ctx, field)
+			case "finishedAt":
+				return ec.fieldContext_SyncRun_finishedAt(ctx, field)
+			case "created":
+				return ec.fieldContext_SyncRun_created(ctx, field)
+			case "updated":
+				return ec.fieldContext_SyncRun_updated(ctx, field)
+			case "unchanged":
+				return ec.fieldContext_SyncRun_unchanged(ctx, field)
+			case "archived":
+				return ec.fieldContext_SyncRun_archived(ctx, field)
+			case "failed":
+				return ec.fieldContext_SyncRun_failed(ctx, field)
+			case "conflicts":
+				return ec.fieldContext_SyncRun_conflicts(ctx, field)
+			case "counts":
+				return ec.fieldContext_SyncRun_counts(ctx, field)
+			case "error":
+				return ec.fieldContext_SyncRun_error(ctx, field)
+			case "watermark":
+				return ec.fieldContext_SyncRun_watermark(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type SyncRun", field.Name)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Address_line1(ctx context.Context, field graphql.CollectedField, obj *codex.Address) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6390,6 +6745,93 @@ func (ec *executionContext) fieldContext_AssetPayload_asset(_ context.Context, f
 				return ec.fieldContext_Asset_compliance(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignTriageItemPayload_contacts(ctx context.Context, field graphql.CollectedField, obj *codex.TriageOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AssignTriageItemPayload_contacts,
+		func(ctx context.Context) (any, error) {
+			return obj.Contacts, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_AssignTriageItemPayload_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignTriageItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignTriageItemPayload_tickets(ctx context.Context, field graphql.CollectedField, obj *codex.TriageOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AssignTriageItemPayload_tickets,
+		func(ctx context.Context) (any, error) {
+			return obj.Tickets, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_AssignTriageItemPayload_tickets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignTriageItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignTriageItemPayload_assets(ctx context.Context, field graphql.CollectedField, obj *codex.TriageOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AssignTriageItemPayload_assets,
+		func(ctx context.Context) (any, error) {
+			return obj.Assets, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_AssignTriageItemPayload_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignTriageItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
 		},
 	}
 	return fc, nil
@@ -10774,6 +11216,12 @@ func (ec *executionContext) fieldContext_EntitySyncCounts_counts(_ context.Conte
 				return ec.fieldContext_SyncCounts_conflicts(ctx, field)
 			case "failed":
 				return ec.fieldContext_SyncCounts_failed(ctx, field)
+			case "unassigned":
+				return ec.fieldContext_SyncCounts_unassigned(ctx, field)
+			case "held":
+				return ec.fieldContext_SyncCounts_held(ctx, field)
+			case "merged":
+				return ec.fieldContext_SyncCounts_merged(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type SyncCounts", field.Name)
 		},
@@ -12985,6 +13433,88 @@ func (ec *executionContext) fieldContext_Mutation_startSync(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_assignTriageItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_assignTriageItem,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().AssignTriageItem(ctx, fc.Args["input"].(model.AssignTriageItemInput))
+		},
+		nil,
+		ec.marshalNAssignTriageItemPayload2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageOutcome,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_assignTriageItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "contacts":
+				return ec.fieldContext_AssignTriageItemPayload_contacts(ctx, field)
+			case "tickets":
+				return ec.fieldContext_AssignTriageItemPayload_tickets(ctx, field)
+			case "assets":
+				return ec.fieldContext_AssignTriageItemPayload_assets(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type AssignTriageItemPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignTriageItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignAccountNumbers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_assignAccountNumbers,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Mutation().AssignAccountNumbers(ctx)
+		},
+		nil,
+		ec.marshalNAccountNumbersPayload2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐAccountNumbersPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_assignAccountNumbers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "runs":
+				return ec.fieldContext_AccountNumbersPayload_runs(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type AccountNumbersPayload", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NetworkEquipment_id(ctx context.Context, field graphql.CollectedField, obj *codex.NetworkEquipment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14687,6 +15217,354 @@ func (ec *executionContext) fieldContext_NotificationSetting_enabled(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _PSAAgent_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_source(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_source,
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_name(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_email(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_email,
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_jobTitle(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_jobTitle,
+		func(ctx context.Context) (any, error) {
+			return obj.JobTitle, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_jobTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAAgent_active(ctx context.Context, field graphql.CollectedField, obj *codex.PSAAgent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAAgent_active,
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAAgent_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAAgent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_source(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_source,
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_name(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PSAGroup_description(ctx context.Context, field graphql.CollectedField, obj *codex.PSAGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PSAGroup_description,
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PSAGroup_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PSAGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16019,6 +16897,57 @@ func (ec *executionContext) fieldContext_Query_inside(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_triage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_triage,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Triage(ctx, fc.Args["filter"].(*codex.TriageFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		ec.marshalNTriageItemConnection2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTriageItemConnection,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_triage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "edges":
+				return ec.fieldContext_TriageItemConnection_edges(ctx, field)
+			case "nodes":
+				return ec.fieldContext_TriageItemConnection_nodes(ctx, field)
+			case "pageInfo":
+				return ec.fieldContext_TriageItemConnection_pageInfo(ctx, field)
+			case "totalCount":
+				return ec.fieldContext_TriageItemConnection_totalCount(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TriageItemConnection", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_triage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17271,6 +18200,93 @@ func (ec *executionContext) _SyncCounts_failed(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) fieldContext_SyncCounts_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncCounts_unassigned(ctx context.Context, field graphql.CollectedField, obj *codex.SyncCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SyncCounts_unassigned,
+		func(ctx context.Context) (any, error) {
+			return obj.Unassigned, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SyncCounts_unassigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncCounts_held(ctx context.Context, field graphql.CollectedField, obj *codex.SyncCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SyncCounts_held,
+		func(ctx context.Context) (any, error) {
+			return obj.Held, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SyncCounts_held(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncCounts_merged(ctx context.Context, field graphql.CollectedField, obj *codex.SyncCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SyncCounts_merged,
+		func(ctx context.Context) (any, error) {
+			return obj.Merged, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SyncCounts_merged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SyncCounts",
 		Field:      field,
@@ -18689,6 +19705,509 @@ func (ec *executionContext) fieldContext_Ticket_compliance(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Ticket_ticketNumber(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_ticketNumber,
+		func(ctx context.Context) (any, error) {
+			return obj.TicketNumber, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_ticketNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_descriptionText(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_descriptionText,
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionText, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_descriptionText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_requesterName(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_requesterName,
+		func(ctx context.Context) (any, error) {
+			return obj.RequesterName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_requesterName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_requesterEmail(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_requesterEmail,
+		func(ctx context.Context) (any, error) {
+			return obj.RequesterEmail, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_requesterEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_statusId(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_statusId,
+		func(ctx context.Context) (any, error) {
+			return obj.StatusID, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_statusId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_statusName(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_statusName,
+		func(ctx context.Context) (any, error) {
+			return obj.StatusName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_statusName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_priorityId(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_priorityId,
+		func(ctx context.Context) (any, error) {
+			return obj.PriorityID, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_priorityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_frDueBy(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_frDueBy,
+		func(ctx context.Context) (any, error) {
+			return obj.FRDueBy, nil
+		},
+		nil,
+		ec.marshalODateTime2ᚖtimeᚐTime,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_frDueBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_firstRespondedAt(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_firstRespondedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.FirstRespondedAt, nil
+		},
+		nil,
+		ec.marshalODateTime2ᚖtimeᚐTime,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_firstRespondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_agentRespondedAt(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_agentRespondedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.AgentRespondedAt, nil
+		},
+		nil,
+		ec.marshalODateTime2ᚖtimeᚐTime,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_agentRespondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_totalHoursSpent(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_totalHoursSpent,
+		func(ctx context.Context) (any, error) {
+			return obj.TotalHoursSpent, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_totalHoursSpent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_responder(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_responder,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Ticket().Responder(ctx, obj)
+		},
+		nil,
+		ec.marshalOPSAAgent2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐPSAAgent,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_responder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_PSAAgent_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_PSAAgent_source(ctx, field)
+			case "externalId":
+				return ec.fieldContext_PSAAgent_externalId(ctx, field)
+			case "name":
+				return ec.fieldContext_PSAAgent_name(ctx, field)
+			case "email":
+				return ec.fieldContext_PSAAgent_email(ctx, field)
+			case "jobTitle":
+				return ec.fieldContext_PSAAgent_jobTitle(ctx, field)
+			case "active":
+				return ec.fieldContext_PSAAgent_active(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PSAAgent", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_group(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_group,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Ticket().Group(ctx, obj)
+		},
+		nil,
+		ec.marshalOPSAGroup2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐPSAGroup,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_PSAGroup_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_PSAGroup_source(ctx, field)
+			case "externalId":
+				return ec.fieldContext_PSAGroup_externalId(ctx, field)
+			case "name":
+				return ec.fieldContext_PSAGroup_name(ctx, field)
+			case "description":
+				return ec.fieldContext_PSAGroup_description(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PSAGroup", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_conversations(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_conversations,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Ticket().Conversations(ctx, obj)
+		},
+		nil,
+		ec.marshalNTicketConversation2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketConversationᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_conversations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_TicketConversation_databaseId(ctx, field)
+			case "externalId":
+				return ec.fieldContext_TicketConversation_externalId(ctx, field)
+			case "kind":
+				return ec.fieldContext_TicketConversation_kind(ctx, field)
+			case "private":
+				return ec.fieldContext_TicketConversation_private(ctx, field)
+			case "incoming":
+				return ec.fieldContext_TicketConversation_incoming(ctx, field)
+			case "authorRef":
+				return ec.fieldContext_TicketConversation_authorRef(ctx, field)
+			case "fromEmail":
+				return ec.fieldContext_TicketConversation_fromEmail(ctx, field)
+			case "bodyText":
+				return ec.fieldContext_TicketConversation_bodyText(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_TicketConversation_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_TicketConversation_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TicketConversation", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_timeEntries(ctx context.Context, field graphql.CollectedField, obj *codex.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Ticket_timeEntries,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Ticket().TimeEntries(ctx, obj)
+		},
+		nil,
+		ec.marshalNTicketTimeEntry2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketTimeEntryᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Ticket_timeEntries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_TicketTimeEntry_databaseId(ctx, field)
+			case "externalId":
+				return ec.fieldContext_TicketTimeEntry_externalId(ctx, field)
+			case "agentRef":
+				return ec.fieldContext_TicketTimeEntry_agentRef(ctx, field)
+			case "minutes":
+				return ec.fieldContext_TicketTimeEntry_minutes(ctx, field)
+			case "billable":
+				return ec.fieldContext_TicketTimeEntry_billable(ctx, field)
+			case "note":
+				return ec.fieldContext_TicketTimeEntry_note(ctx, field)
+			case "executedAt":
+				return ec.fieldContext_TicketTimeEntry_executedAt(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_TicketTimeEntry_createdAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TicketTimeEntry", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TicketConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TicketConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18782,6 +20301,36 @@ func (ec *executionContext) fieldContext_TicketConnection_nodes(_ context.Contex
 				return ec.fieldContext_Ticket_closedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Ticket_compliance(ctx, field)
+			case "ticketNumber":
+				return ec.fieldContext_Ticket_ticketNumber(ctx, field)
+			case "descriptionText":
+				return ec.fieldContext_Ticket_descriptionText(ctx, field)
+			case "requesterName":
+				return ec.fieldContext_Ticket_requesterName(ctx, field)
+			case "requesterEmail":
+				return ec.fieldContext_Ticket_requesterEmail(ctx, field)
+			case "statusId":
+				return ec.fieldContext_Ticket_statusId(ctx, field)
+			case "statusName":
+				return ec.fieldContext_Ticket_statusName(ctx, field)
+			case "priorityId":
+				return ec.fieldContext_Ticket_priorityId(ctx, field)
+			case "frDueBy":
+				return ec.fieldContext_Ticket_frDueBy(ctx, field)
+			case "firstRespondedAt":
+				return ec.fieldContext_Ticket_firstRespondedAt(ctx, field)
+			case "agentRespondedAt":
+				return ec.fieldContext_Ticket_agentRespondedAt(ctx, field)
+			case "totalHoursSpent":
+				return ec.fieldContext_Ticket_totalHoursSpent(ctx, field)
+			case "responder":
+				return ec.fieldContext_Ticket_responder(ctx, field)
+			case "group":
+				return ec.fieldContext_Ticket_group(ctx, field)
+			case "conversations":
+				return ec.fieldContext_Ticket_conversations(ctx, field)
+			case "timeEntries":
+				return ec.fieldContext_Ticket_timeEntries(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
 		},
@@ -18852,6 +20401,296 @@ func (ec *executionContext) fieldContext_TicketConnection_totalCount(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_kind(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_kind,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.TicketConversation().Kind(ctx, obj)
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_private(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_private,
+		func(ctx context.Context) (any, error) {
+			return obj.Private, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_private(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_incoming(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_incoming,
+		func(ctx context.Context) (any, error) {
+			return obj.Incoming, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_incoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_authorRef(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_authorRef,
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorRef, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_authorRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_fromEmail(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_fromEmail,
+		func(ctx context.Context) (any, error) {
+			return obj.FromEmail, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_fromEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_bodyText(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_bodyText,
+		func(ctx context.Context) (any, error) {
+			return obj.BodyText, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_bodyText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_createdAt(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_createdAt,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketConversation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *codex.TicketConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketConversation_updatedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketConversation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketConversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
 		},
 	}
 	return fc, nil
@@ -18944,8 +20783,827 @@ func (ec *executionContext) fieldContext_TicketEdge_node(_ context.Context, fiel
 				return ec.fieldContext_Ticket_closedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Ticket_compliance(ctx, field)
+			case "ticketNumber":
+				return ec.fieldContext_Ticket_ticketNumber(ctx, field)
+			case "descriptionText":
+				return ec.fieldContext_Ticket_descriptionText(ctx, field)
+			case "requesterName":
+				return ec.fieldContext_Ticket_requesterName(ctx, field)
+			case "requesterEmail":
+				return ec.fieldContext_Ticket_requesterEmail(ctx, field)
+			case "statusId":
+				return ec.fieldContext_Ticket_statusId(ctx, field)
+			case "statusName":
+				return ec.fieldContext_Ticket_statusName(ctx, field)
+			case "priorityId":
+				return ec.fieldContext_Ticket_priorityId(ctx, field)
+			case "frDueBy":
+				return ec.fieldContext_Ticket_frDueBy(ctx, field)
+			case "firstRespondedAt":
+				return ec.fieldContext_Ticket_firstRespondedAt(ctx, field)
+			case "agentRespondedAt":
+				return ec.fieldContext_Ticket_agentRespondedAt(ctx, field)
+			case "totalHoursSpent":
+				return ec.fieldContext_Ticket_totalHoursSpent(ctx, field)
+			case "responder":
+				return ec.fieldContext_Ticket_responder(ctx, field)
+			case "group":
+				return ec.fieldContext_Ticket_group(ctx, field)
+			case "conversations":
+				return ec.fieldContext_Ticket_conversations(ctx, field)
+			case "timeEntries":
+				return ec.fieldContext_Ticket_timeEntries(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_agentRef(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_agentRef,
+		func(ctx context.Context) (any, error) {
+			return obj.AgentRef, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_agentRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_minutes(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_minutes,
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_billable(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_billable,
+		func(ctx context.Context) (any, error) {
+			return obj.Billable, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_billable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_note(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_note,
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_executedAt(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_executedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutedAt, nil
+		},
+		nil,
+		ec.marshalODateTime2ᚖtimeᚐTime,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_executedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TicketTimeEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *codex.TicketTimeEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TicketTimeEntry_createdAt,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TicketTimeEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketTimeEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_source(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_source,
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_entity(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_entity,
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_externalId(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_externalId,
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_label(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_label,
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_reason(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_reason,
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_requester(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_requester,
+		func(ctx context.Context) (any, error) {
+			return obj.Requester, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_requester(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_candidates(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_candidates,
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		ec.marshalNInt2ᚕint64ᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_upstream(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_upstream,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.TriageItem().Upstream(ctx, obj)
+		},
+		nil,
+		ec.marshalNJSON2encodingᚋjsonᚐRawMessage,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_upstream(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type JSON does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_detectedAt(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_detectedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.DetectedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_detectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItem_updatedAt(ctx context.Context, field graphql.CollectedField, obj *codex.TriageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItem_updatedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItem_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TriageItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItemConnection_edges,
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		ec.marshalNTriageItemEdge2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTriageItemEdgeᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "cursor":
+				return ec.fieldContext_TriageItemEdge_cursor(ctx, field)
+			case "node":
+				return ec.fieldContext_TriageItemEdge_node(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TriageItemEdge", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItemConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.TriageItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItemConnection_nodes,
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		ec.marshalNTriageItem2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageItemᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItemConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_TriageItem_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_TriageItem_source(ctx, field)
+			case "entity":
+				return ec.fieldContext_TriageItem_entity(ctx, field)
+			case "externalId":
+				return ec.fieldContext_TriageItem_externalId(ctx, field)
+			case "label":
+				return ec.fieldContext_TriageItem_label(ctx, field)
+			case "reason":
+				return ec.fieldContext_TriageItem_reason(ctx, field)
+			case "requester":
+				return ec.fieldContext_TriageItem_requester(ctx, field)
+			case "candidates":
+				return ec.fieldContext_TriageItem_candidates(ctx, field)
+			case "upstream":
+				return ec.fieldContext_TriageItem_upstream(ctx, field)
+			case "detectedAt":
+				return ec.fieldContext_TriageItem_detectedAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_TriageItem_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TriageItem", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TriageItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItemConnection_pageInfo,
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		ec.marshalNPageInfo2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐPageInfo,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "hasNextPage":
+				return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+			case "hasPreviousPage":
+				return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+			case "startCursor":
+				return ec.fieldContext_PageInfo_startCursor(ctx, field)
+			case "endCursor":
+				return ec.fieldContext_PageInfo_endCursor(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TriageItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItemConnection_totalCount,
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TriageItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItemEdge_cursor,
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TriageItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TriageItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_TriageItemEdge_node,
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		ec.marshalNTriageItem2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageItem,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_TriageItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TriageItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_TriageItem_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_TriageItem_source(ctx, field)
+			case "entity":
+				return ec.fieldContext_TriageItem_entity(ctx, field)
+			case "externalId":
+				return ec.fieldContext_TriageItem_externalId(ctx, field)
+			case "label":
+				return ec.fieldContext_TriageItem_label(ctx, field)
+			case "reason":
+				return ec.fieldContext_TriageItem_reason(ctx, field)
+			case "requester":
+				return ec.fieldContext_TriageItem_requester(ctx, field)
+			case "candidates":
+				return ec.fieldContext_TriageItem_candidates(ctx, field)
+			case "upstream":
+				return ec.fieldContext_TriageItem_upstream(ctx, field)
+			case "detectedAt":
+				return ec.fieldContext_TriageItem_detectedAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_TriageItem_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TriageItem", field.Name)
 		},
 	}
 	return fc, nil
@@ -20827,6 +23485,47 @@ func (ec *executionContext) unmarshalInputAssignContactInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAssignTriageItemInput(ctx context.Context, obj any) (model.AssignTriageItemInput, error) {
+	var it model.AssignTriageItemInput
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "companyId", "assetId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "companyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyID = graphql.OmittableOf(data)
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = graphql.OmittableOf(data)
+		}
+	}
+
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
 	var it model.AuditFilter
 	asMap := map[string]any{}
@@ -22195,6 +24894,47 @@ func (ec *executionContext) unmarshalInputTicketOrder(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputTriageFilter(ctx context.Context, obj any) (codex.TriageFilter, error) {
+	var it codex.TriageFilter
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"source", "entity", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "entity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entity"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entity = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUnassignContactInput(ctx context.Context, obj any) (model.UnassignContactInput, error) {
 	var it model.UnassignContactInput
 	asMap := map[string]any{}
@@ -23050,6 +25790,45 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var accountNumbersPayloadImplementors = []string{"AccountNumbersPayload"}
+
+func (ec *executionContext) _AccountNumbersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccountNumbersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountNumbersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountNumbersPayload")
+		case "runs":
+			out.Values[i] = ec._AccountNumbersPayload_runs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
 
 var addressImplementors = []string{"Address"}
 
@@ -24138,6 +26917,55 @@ func (ec *executionContext) _AssetPayload(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("AssetPayload")
 		case "asset":
 			out.Values[i] = ec._AssetPayload_asset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var assignTriageItemPayloadImplementors = []string{"AssignTriageItemPayload"}
+
+func (ec *executionContext) _AssignTriageItemPayload(ctx context.Context, sel ast.SelectionSet, obj *codex.TriageOutcome) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignTriageItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignTriageItemPayload")
+		case "contacts":
+			out.Values[i] = ec._AssignTriageItemPayload_contacts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tickets":
+			out.Values[i] = ec._AssignTriageItemPayload_tickets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assets":
+			out.Values[i] = ec._AssignTriageItemPayload_assets(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26755,6 +29583,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "assignTriageItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignTriageItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignAccountNumbers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignAccountNumbers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27487,6 +30329,134 @@ func (ec *executionContext) _NotificationSetting(ctx context.Context, sel ast.Se
 	return out
 }
 
+var pSAAgentImplementors = []string{"PSAAgent"}
+
+func (ec *executionContext) _PSAAgent(ctx context.Context, sel ast.SelectionSet, obj *codex.PSAAgent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pSAAgentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PSAAgent")
+		case "databaseId":
+			out.Values[i] = ec._PSAAgent_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PSAAgent_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._PSAAgent_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PSAAgent_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._PSAAgent_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jobTitle":
+			out.Values[i] = ec._PSAAgent_jobTitle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._PSAAgent_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var pSAGroupImplementors = []string{"PSAGroup"}
+
+func (ec *executionContext) _PSAGroup(ctx context.Context, sel ast.SelectionSet, obj *codex.PSAGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pSAGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PSAGroup")
+		case "databaseId":
+			out.Values[i] = ec._PSAGroup_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PSAGroup_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._PSAGroup_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PSAGroup_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PSAGroup_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -28081,6 +31051,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "triage":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_triage(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -28612,6 +31604,21 @@ func (ec *executionContext) _SyncCounts(ctx context.Context, sel ast.SelectionSe
 			}
 		case "failed":
 			out.Values[i] = ec._SyncCounts_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unassigned":
+			out.Values[i] = ec._SyncCounts_unassigned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "held":
+			out.Values[i] = ec._SyncCounts_held(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merged":
+			out.Values[i] = ec._SyncCounts_merged(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29153,6 +32160,190 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "ticketNumber":
+			out.Values[i] = ec._Ticket_ticketNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "descriptionText":
+			out.Values[i] = ec._Ticket_descriptionText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requesterName":
+			out.Values[i] = ec._Ticket_requesterName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requesterEmail":
+			out.Values[i] = ec._Ticket_requesterEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusId":
+			out.Values[i] = ec._Ticket_statusId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusName":
+			out.Values[i] = ec._Ticket_statusName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "priorityId":
+			out.Values[i] = ec._Ticket_priorityId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frDueBy":
+			out.Values[i] = ec._Ticket_frDueBy(ctx, field, obj)
+		case "firstRespondedAt":
+			out.Values[i] = ec._Ticket_firstRespondedAt(ctx, field, obj)
+		case "agentRespondedAt":
+			out.Values[i] = ec._Ticket_agentRespondedAt(ctx, field, obj)
+		case "totalHoursSpent":
+			out.Values[i] = ec._Ticket_totalHoursSpent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responder":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_responder(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "group":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_group(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "conversations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_conversations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "timeEntries":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_timeEntries(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29230,6 +32421,121 @@ func (ec *executionContext) _TicketConnection(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var ticketConversationImplementors = []string{"TicketConversation"}
+
+func (ec *executionContext) _TicketConversation(ctx context.Context, sel ast.SelectionSet, obj *codex.TicketConversation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ticketConversationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TicketConversation")
+		case "databaseId":
+			out.Values[i] = ec._TicketConversation_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._TicketConversation_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TicketConversation_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "private":
+			out.Values[i] = ec._TicketConversation_private(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "incoming":
+			out.Values[i] = ec._TicketConversation_incoming(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorRef":
+			out.Values[i] = ec._TicketConversation_authorRef(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromEmail":
+			out.Values[i] = ec._TicketConversation_fromEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bodyText":
+			out.Values[i] = ec._TicketConversation_bodyText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._TicketConversation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._TicketConversation_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var ticketEdgeImplementors = []string{"TicketEdge"}
 
 func (ec *executionContext) _TicketEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TicketEdge) graphql.Marshaler {
@@ -29248,6 +32554,295 @@ func (ec *executionContext) _TicketEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._TicketEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var ticketTimeEntryImplementors = []string{"TicketTimeEntry"}
+
+func (ec *executionContext) _TicketTimeEntry(ctx context.Context, sel ast.SelectionSet, obj *codex.TicketTimeEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ticketTimeEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TicketTimeEntry")
+		case "databaseId":
+			out.Values[i] = ec._TicketTimeEntry_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._TicketTimeEntry_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agentRef":
+			out.Values[i] = ec._TicketTimeEntry_agentRef(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minutes":
+			out.Values[i] = ec._TicketTimeEntry_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "billable":
+			out.Values[i] = ec._TicketTimeEntry_billable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._TicketTimeEntry_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "executedAt":
+			out.Values[i] = ec._TicketTimeEntry_executedAt(ctx, field, obj)
+		case "createdAt":
+			out.Values[i] = ec._TicketTimeEntry_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var triageItemImplementors = []string{"TriageItem"}
+
+func (ec *executionContext) _TriageItem(ctx context.Context, sel ast.SelectionSet, obj *codex.TriageItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, triageItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TriageItem")
+		case "databaseId":
+			out.Values[i] = ec._TriageItem_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._TriageItem_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.Values[i] = ec._TriageItem_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._TriageItem_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._TriageItem_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._TriageItem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requester":
+			out.Values[i] = ec._TriageItem_requester(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "candidates":
+			out.Values[i] = ec._TriageItem_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "upstream":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TriageItem_upstream(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "detectedAt":
+			out.Values[i] = ec._TriageItem_detectedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._TriageItem_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var triageItemConnectionImplementors = []string{"TriageItemConnection"}
+
+func (ec *executionContext) _TriageItemConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TriageItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, triageItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TriageItemConnection")
+		case "edges":
+			out.Values[i] = ec._TriageItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._TriageItemConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TriageItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TriageItemConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var triageItemEdgeImplementors = []string{"TriageItemEdge"}
+
+func (ec *executionContext) _TriageItemEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TriageItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, triageItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TriageItemEdge")
+		case "cursor":
+			out.Values[i] = ec._TriageItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TriageItemEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29652,6 +33247,20 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNAccountNumbersPayload2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐAccountNumbersPayload(ctx context.Context, sel ast.SelectionSet, v model.AccountNumbersPayload) graphql.Marshaler {
+	return ec._AccountNumbersPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccountNumbersPayload2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐAccountNumbersPayload(ctx context.Context, sel ast.SelectionSet, v *model.AccountNumbersPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AccountNumbersPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNAddress2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐAddress(ctx context.Context, sel ast.SelectionSet, v codex.Address) graphql.Marshaler {
 	return ec._Address(ctx, sel, &v)
@@ -30169,6 +33778,25 @@ func (ec *executionContext) unmarshalNAssignAssetInput2githubᚗcomᚋhivematrix
 func (ec *executionContext) unmarshalNAssignContactInput2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐAssignContactInput(ctx context.Context, v any) (model.AssignContactInput, error) {
 	res, err := ec.unmarshalInputAssignContactInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssignTriageItemInput2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐAssignTriageItemInput(ctx context.Context, v any) (model.AssignTriageItemInput, error) {
+	res, err := ec.unmarshalInputAssignTriageItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssignTriageItemPayload2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageOutcome(ctx context.Context, sel ast.SelectionSet, v codex.TriageOutcome) graphql.Marshaler {
+	return ec._AssignTriageItemPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAssignTriageItemPayload2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageOutcome(ctx context.Context, sel ast.SelectionSet, v *codex.TriageOutcome) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AssignTriageItemPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.AuditEntry) graphql.Marshaler {
@@ -30989,6 +34617,22 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31161,6 +34805,58 @@ func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int
 func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕint64ᚄ(ctx context.Context, sel ast.SelectionSet, v []int64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	res, err := model.UnmarshalRawJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalRawJSON(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
@@ -32128,6 +35824,60 @@ func (ec *executionContext) marshalNTicketConnection2ᚖgithubᚗcomᚋhivematri
 	return ec._TicketConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTicketConversation2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketConversationᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.TicketConversation) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNTicketConversation2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketConversation(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTicketConversation2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketConversation(ctx context.Context, sel ast.SelectionSet, v *codex.TicketConversation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TicketConversation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTicketEdge2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTicketEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TicketEdge) graphql.Marshaler {
 	ret := make(graphql.Array, len(v))
 	var wg sync.WaitGroup
@@ -32255,6 +36005,182 @@ var (
 		codex.TicketClosed:   "CLOSED",
 	}
 )
+
+func (ec *executionContext) marshalNTicketTimeEntry2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketTimeEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.TicketTimeEntry) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNTicketTimeEntry2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketTimeEntry(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTicketTimeEntry2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicketTimeEntry(ctx context.Context, sel ast.SelectionSet, v *codex.TicketTimeEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TicketTimeEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTriageItem2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.TriageItem) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNTriageItem2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageItem(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTriageItem2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageItem(ctx context.Context, sel ast.SelectionSet, v *codex.TriageItem) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TriageItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTriageItemConnection2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTriageItemConnection(ctx context.Context, sel ast.SelectionSet, v model.TriageItemConnection) graphql.Marshaler {
+	return ec._TriageItemConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTriageItemConnection2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTriageItemConnection(ctx context.Context, sel ast.SelectionSet, v *model.TriageItemConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TriageItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTriageItemEdge2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTriageItemEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TriageItemEdge) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNTriageItemEdge2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTriageItemEdge(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTriageItemEdge2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTriageItemEdge(ctx context.Context, sel ast.SelectionSet, v *model.TriageItemEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TriageItemEdge(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNTypeCount2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.TypeCount) graphql.Marshaler {
 	ret := make(graphql.Array, len(v))
@@ -33757,6 +37683,32 @@ func (ec *executionContext) marshalOOrderDirection2ᚖgithubᚗcomᚋhivematrix�
 	return v
 }
 
+func (ec *executionContext) marshalOPSAAgent2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐPSAAgent(ctx context.Context, sel ast.SelectionSet, v *codex.PSAAgent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PSAAgent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPSAGroup2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐPSAGroup(ctx context.Context, sel ast.SelectionSet, v *codex.PSAGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PSAGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -33992,6 +37944,14 @@ func (ec *executionContext) marshalOTicketStatus2ᚕgithubᚗcomᚋhivematrixᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOTriageFilter2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTriageFilter(ctx context.Context, v any) (*codex.TriageFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTriageFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

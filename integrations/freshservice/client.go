@@ -260,6 +260,10 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, path string, paylo
 			wait = min(wait, c.maxRetryAfter)
 		}
 		return nil, &attemptError{msg: "429 rate limited", wait: wait}
+	case s >= 500 && method == http.MethodPost:
+		// A POST creates something (a note): the failed attempt may have created it, so
+		// retrying could create it twice.
+		return nil, backoff.Permanent(codex.Errorf(codex.Unavailable, "freshservice: %s %s: %d %s", method, path, s, http.StatusText(s)))
 	case s >= 500:
 		wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if ok {
@@ -375,6 +379,16 @@ func (c *Client) put(ctx context.Context, path string, body any, key string, v a
 		return err
 	}
 	return c.unwrap(http.MethodPut, path, resp.body, key, v)
+}
+
+// post sends body to path and decodes the answer wrapped in key into v. It is not
+// retried after a 5xx answer (see attempt).
+func (c *Client) post(ctx context.Context, path string, body any, key string, v any) error {
+	resp, err := c.do(ctx, http.MethodPost, c.baseURL+path, body)
+	if err != nil {
+		return err
+	}
+	return c.unwrap(http.MethodPost, path, resp.body, key, v)
 }
 
 // unwrap decodes body[key] into v.

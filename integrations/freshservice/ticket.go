@@ -64,9 +64,11 @@ type TicketRequester struct {
 
 // TicketStats is the milestones that include=stats adds to a ticket.
 type TicketStats struct {
-	FirstRespondedAt *time.Time `json:"first_responded_at"`
-	ResolvedAt       *time.Time `json:"resolved_at"`
-	ClosedAt         *time.Time `json:"closed_at"`
+	FirstRespondedAt     *time.Time `json:"first_responded_at"`
+	AgentRespondedAt     *time.Time `json:"agent_responded_at"`
+	RequesterRespondedAt *time.Time `json:"requester_responded_at"`
+	ResolvedAt           *time.Time `json:"resolved_at"`
+	ClosedAt             *time.Time `json:"closed_at"`
 }
 
 // Tickets calls fn with each page of tickets updated at or after updatedSince, oldest first,

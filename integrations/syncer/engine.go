@@ -80,25 +80,29 @@ type Config struct {
 	// "%06d"); AccountNumberStart is the first. Zero values mean the defaults.
 	AccountNumberFormat string
 	AccountNumberStart  int64
+	// StatusNames names the Freshservice account's own ticket statuses (6 on) by id; the
+	// built-in ones (DefaultStatusNames) need not be listed.
+	StatusNames map[int]string
 }
 
 // Engine runs syncs. It is safe for concurrent use; runs of one source exclude each other
 // through the Locker.
 type Engine struct {
-	svc     codex.Services
-	locker  Locker
-	fs      *freshservice.Client
-	datto   *datto.Client
-	log     *slog.Logger
-	audits  int
-	writers int
-	now     func() time.Time
-	base    context.Context
+	svc      codex.Services
+	locker   Locker
+	fs       *freshservice.Client
+	datto    *datto.Client
+	log      *slog.Logger
+	audits   int
+	writers  int
+	now      func() time.Time
+	base     context.Context
+	stop     context.CancelFunc
+	inFlight sync.WaitGroup
+	statuses map[int]string
 
 	accountFormat string
 	accountStart  int64
-	stop          context.CancelFunc
-	inFlight      sync.WaitGroup
 }
 
 // New returns an Engine for cfg. Call Shutdown to stop runs started in the background.
@@ -129,6 +133,7 @@ func New(cfg Config) *Engine {
 		svc: cfg.Services, locker: cfg.Locker, fs: cfg.Freshservice, datto: cfg.Datto,
 		log: cfg.Logger, audits: cfg.AuditConcurrency, writers: cfg.Writers, now: cfg.Now, base: base, stop: stop,
 		accountFormat: cfg.AccountNumberFormat, accountStart: cfg.AccountNumberStart,
+		statuses: cfg.StatusNames,
 	}
 }
 
@@ -244,6 +249,11 @@ func addRun(total, run *codex.SyncRun) {
 // when a run of the source is in progress, here or in another Codex sharing the database.
 // The run goes on after ctx ends; Shutdown stops it.
 func (e *Engine) Start(ctx context.Context, source string) (*codex.SyncRun, error) {
+	return e.start(ctx, source, false)
+}
+
+// start is Start; ticketsOnly limits a Freshservice run to agents, groups and tickets.
+func (e *Engine) start(ctx context.Context, source string, ticketsOnly bool) (*codex.SyncRun, error) {
 	p := codex.PrincipalFrom(ctx)
 	if p == nil {
 		return nil, codex.Errorf(codex.Unauthenticated, "authentication required")
@@ -263,6 +273,7 @@ func (e *Engine) Start(ctx context.Context, source string) (*codex.SyncRun, erro
 	if err != nil {
 		return nil, err
 	}
+	r.ticketsOnly = ticketsOnly
 	started := *r.run
 	e.inFlight.Add(1)
 	go func() {
@@ -338,6 +349,8 @@ type runner struct {
 	run      *codex.SyncRun
 	unlock   func()
 	progress func(Progress)
+	// ticketsOnly limits a Freshservice run to agents, groups and tickets (StartTickets).
+	ticketsOnly bool
 
 	mu         sync.Mutex
 	counts     map[string]*codex.SyncCounts
@@ -371,7 +384,11 @@ func (r *runner) execute(ctx context.Context, progress func(Progress)) (*codex.S
 	case r.mode == modeAccountNumbers:
 		err = r.accountNumbersOnly(ctx)
 	case r.source == codex.SourceFreshservice:
-		err = r.freshservice(ctx)
+		if r.ticketsOnly {
+			err = r.fsTicketsOnly(ctx)
+		} else {
+			err = r.freshservice(ctx)
+		}
 	case r.source == codex.SourceDatto:
 		err = r.datto(ctx)
 	}

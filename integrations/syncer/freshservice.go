@@ -117,6 +117,9 @@ func (r *runner) freshservice(ctx context.Context) error {
 		return err
 	}
 
+	if err := r.fsAgentsAndGroups(ctx, fs); err != nil {
+		return err
+	}
 	if err := r.fsTickets(ctx, fs); err != nil {
 		return err
 	}
@@ -510,12 +513,14 @@ func ticketValues(t *codex.Ticket) map[string]string {
 	if t.RequesterID != nil {
 		requester = idText(*t.RequesterID)
 	}
-	return map[string]string{
+	values := map[string]string{
 		"company_id": idText(t.CompanyID), "requester_id": requester, "subject": t.Subject,
 		"description": t.Description, "status": string(t.Status), "priority": string(t.Priority), "type": t.Type,
 		"created_at": timeText(&t.CreatedAt), "updated_at": timeText(&t.UpdatedAt), "due_at": timeText(t.DueAt),
 		"resolved_at": timeText(t.ResolvedAt), "closed_at": timeText(t.ClosedAt),
 	}
+	psaTicketValues(t, values)
+	return values
 }
 
 // fsTickets syncs the tickets updated since the watermark of the last successful run, and
@@ -531,6 +536,7 @@ func (r *runner) fsTickets(ctx context.Context, fs *freshservice.Client) error {
 	}
 	mark := since
 	done := 0
+	var changed []changedTicket
 	err = fs.Tickets(ctx, since, func(p freshservice.Page[freshservice.Ticket]) error {
 		r.skippedFS(ctx, codex.EntityTicket, p.Skipped)
 		ids := make([]string, len(p.Items))
@@ -565,6 +571,7 @@ func (r *runner) fsTickets(ctx context.Context, fs *freshservice.Client) error {
 				mark = ft.UpdatedAt
 			}
 			t := fsTicket(ft, deptCompany, contacts, homes)
+			r.e.fsTicketPSA(ft, t)
 			label := "ticket " + ids[i]
 			requester := strconv.FormatInt(ft.RequesterID, 10)
 			if t.CompanyID == 0 {
@@ -592,6 +599,7 @@ func (r *runner) fsTickets(ctx context.Context, fs *freshservice.Client) error {
 				r.failed(ctx, codex.EntityTicket, label, err)
 				continue
 			}
+			changed = append(changed, changedTicket{id: t.ID, externalID: ft.ID})
 			r.add(codex.EntityTicket, func(c *codex.SyncCounts) {
 				if created {
 					c.Created++
@@ -616,6 +624,9 @@ func (r *runner) fsTickets(ctx context.Context, fs *freshservice.Client) error {
 		return err
 	}
 	r.report(codex.EntityTicket, done, done, true)
+	if err := r.fsTicketDetails(ctx, fs, changed); err != nil {
+		return err
+	}
 	r.watermark = &mark
 	return nil
 }

@@ -96,6 +96,7 @@ type ticketRequester struct {
 
 type ticketStats struct {
 	FirstRespondedAt *time.Time `json:"first_responded_at"`
+	AgentRespondedAt *time.Time `json:"agent_responded_at"`
 	ResolvedAt       *time.Time `json:"resolved_at"`
 	ClosedAt         *time.Time `json:"closed_at"`
 }
@@ -136,7 +137,7 @@ func (s *Server) ticketWire(t *Ticket, inc map[string]bool) ticketWire {
 		tw.Requester = tr
 	}
 	if inc["stats"] {
-		tw.Stats = &ticketStats{FirstRespondedAt: t.FirstRespondedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt}
+		tw.Stats = &ticketStats{FirstRespondedAt: t.FirstRespondedAt, AgentRespondedAt: t.AgentRespondedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt}
 	}
 	return tw
 }

@@ -81,6 +81,7 @@ type Ticket struct {
 	UpdatedAt       time.Time      `json:"updated_at"`
 
 	FirstRespondedAt *time.Time `json:"-"`
+	AgentRespondedAt *time.Time `json:"-"`
 	ResolvedAt       *time.Time `json:"-"`
 	ClosedAt         *time.Time `json:"-"`
 }

@@ -41,10 +41,15 @@ type Server struct {
 	agents      table[Agent]
 	tickets     table[Ticket]
 	assets      table[Asset]
-	nextDisplay int64
-	faults      []fault
-	requests    map[string]int
-	updates     []Update
+	groups      table[Group]
+	// conversations and timeEntries hold every ticket's, by their own ids.
+	conversations table[Conversation]
+	timeEntries   table[TimeEntry]
+	statuses      map[int]string
+	nextDisplay   int64
+	faults        []fault
+	requests      map[string]int
+	updates       []Update
 }
 
 // fault is one injected failure, served instead of the answer to the next request that
@@ -57,7 +62,7 @@ type fault struct {
 
 // Update records one PUT the fake received.
 type Update struct {
-	// Kind is "department" or "requester".
+	// Kind is "department", "requester", "ticket" or "note".
 	Kind string
 	// ID is the record's id from the path.
 	ID int64
@@ -70,14 +75,18 @@ type Update struct {
 // New starts a fake with no data. Call Close when done.
 func New() *Server {
 	s := &Server{
-		now:         func() time.Time { return time.Now().UTC().Truncate(time.Second) },
-		departments: newTable[Department](21000100001),
-		requesters:  newTable[Requester](21000200001),
-		agents:      newTable[Agent](21000400001),
-		tickets:     newTable[Ticket](1),
-		assets:      newTable[Asset](21000300001),
-		nextDisplay: 1,
-		requests:    map[string]int{},
+		now:           func() time.Time { return time.Now().UTC().Truncate(time.Second) },
+		departments:   newTable[Department](21000100001),
+		requesters:    newTable[Requester](21000200001),
+		agents:        newTable[Agent](21000400001),
+		tickets:       newTable[Ticket](1),
+		assets:        newTable[Asset](21000300001),
+		groups:        newTable[Group](21000500001),
+		conversations: newTable[Conversation](21000600001),
+		timeEntries:   newTable[TimeEntry](21000700001),
+		statuses:      map[int]string{2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"},
+		nextDisplay:   1,
+		requests:      map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v2/departments", s.listDepartments)
@@ -89,6 +98,11 @@ func New() *Server {
 	mux.HandleFunc("GET /api/v2/agents", s.listAgents)
 	mux.HandleFunc("GET /api/v2/tickets", s.listTickets)
 	mux.HandleFunc("GET /api/v2/tickets/{id}", s.getTicket)
+	mux.HandleFunc("PUT /api/v2/tickets/{id}", s.putTicket)
+	mux.HandleFunc("POST /api/v2/tickets/{id}/notes", s.postNote)
+	mux.HandleFunc("GET /api/v2/tickets/{id}/conversations", s.listConversations)
+	mux.HandleFunc("GET /api/v2/tickets/{id}/time_entries", s.listTimeEntries)
+	mux.HandleFunc("GET /api/v2/groups", s.listGroups)
 	mux.HandleFunc("GET /api/v2/assets", s.listAssets)
 	mux.HandleFunc("GET /api/v2/assets/{display_id}", s.getAsset)
 	s.srv = httptest.NewServer(s.middleware(mux))
