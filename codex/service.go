@@ -209,7 +209,7 @@ type Services struct {
 	Sync      SyncStore
 	// Triage is the triage list and account number mark (triage.go).
 	Triage TriageStore
-	PSA       PSAService
+	PSA    PSAService
 }
 
 // Clock returns the current time; the store uses it so tests can fix time.
