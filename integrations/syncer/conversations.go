@@ -79,6 +79,19 @@ func psaTicketValues(t *codex.Ticket, into map[string]string) {
 	into["agent_responded_at"] = timeText(t.AgentRespondedAt)
 }
 
+// psaTicketFromValues sets the PSA fields of t from values that psaTicketValues made (a
+// held ticket's stored upstream values, when triage assigns it).
+func psaTicketFromValues(v map[string]string, t *codex.Ticket) {
+	t.TicketNumber, t.DescriptionText = v["ticket_number"], v["description_text"]
+	t.RequesterName, t.RequesterEmail = v["requester_name"], v["requester_email"]
+	t.ResponderRef, t.GroupRef = v["responder_ref"], v["group_ref"]
+	t.StatusID, _ = strconv.Atoi(v["status_id"])
+	t.StatusName = v["status_name"]
+	t.PriorityID, _ = strconv.Atoi(v["priority_id"])
+	t.FRDueBy, t.FirstRespondedAt = parseTime(v["fr_due_by"]), parseTime(v["first_responded_at"])
+	t.AgentRespondedAt = parseTime(v["agent_responded_at"])
+}
+
 // fsAgentsAndGroups syncs the PSA's agents and groups into their own tables; a record
 // that matches its row is counted unchanged and not written.
 func (r *runner) fsAgentsAndGroups(ctx context.Context, fs *freshservice.Client) error {
@@ -220,10 +233,16 @@ func (r *runner) fsTicketDetails(ctx context.Context, fs *freshservice.Client, c
 // fsTicketsOnly is a ticket-only run: agents and groups, then the tickets changed since the
 // watermark with their details.
 func (r *runner) fsTicketsOnly(ctx context.Context) error {
+	if err := r.loadTriage(ctx); err != nil {
+		return err
+	}
 	if err := r.fsAgentsAndGroups(ctx, r.e.fs); err != nil {
 		return err
 	}
-	return r.fsTickets(ctx, r.e.fs)
+	if err := r.fsTickets(ctx, r.e.fs); err != nil {
+		return err
+	}
+	return r.placeByTickets(ctx)
 }
 
 // StartTickets starts a ticket-only Freshservice run in the background (the platform's

@@ -397,6 +397,7 @@ func (e *Engine) assignTicket(ctx context.Context, item *codex.TriageItem, compa
 		t.UpdatedAt = *at
 	}
 	t.DueAt, t.ResolvedAt, t.ClosedAt = parseTime(v["due_at"]), parseTime(v["resolved_at"]), parseTime(v["closed_at"])
+	psaTicketFromValues(v, t)
 	if _, err := e.svc.Tickets.SaveTicket(ctx, t); err != nil {
 		return err
 	}
