@@ -9,7 +9,9 @@ import (
 // Lists and maps are never null: a company without domains has [] and an asset without
 // custom fields {}, in the database, in JSON (the REST API's documented shape) and in Go.
 // Both bun hooks below fill them in, so a row read back (AfterScanRow) and a row written
-// (BeforeAppendModel, which also fixes the value the caller holds and returns) agree.
+// (BeforeAppendModel, which also fixes the value the caller holds and returns) agree. A
+// sync run is filled in when read only: while it runs, nil Problems tells FinishSyncRun
+// to keep the problems saved along the way.
 
 var (
 	_ schema.AfterScanRowHook      = (*Company)(nil)
@@ -19,7 +21,6 @@ var (
 	_ schema.AfterScanRowHook      = (*Asset)(nil)
 	_ schema.BeforeAppendModelHook = (*Asset)(nil)
 	_ schema.AfterScanRowHook      = (*SyncRun)(nil)
-	_ schema.BeforeAppendModelHook = (*SyncRun)(nil)
 )
 
 // FillEmpty replaces c's nil lists and maps with empty ones.
@@ -64,9 +65,6 @@ func (r *SyncRun) FillEmpty() {
 
 // AfterScanRow implements bun's hook: see FillEmpty.
 func (r *SyncRun) AfterScanRow(context.Context) error { r.FillEmpty(); return nil }
-
-// BeforeAppendModel implements bun's hook: see FillEmpty.
-func (r *SyncRun) BeforeAppendModel(context.Context, schema.Query) error { r.FillEmpty(); return nil }
 
 func nonNilSlice[E any](s []E) []E {
 	if s == nil {

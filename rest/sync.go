@@ -65,7 +65,7 @@ func (a *API) syncRoutes() []route {
 				}
 				writeJSON(w, http.StatusOK, run)
 			}},
-		{method: http.MethodPost, pattern: "/sync/{source}", summary: "Start a run of one integration (freshservice or datto) in the background",
+		{method: http.MethodPost, pattern: "/sync/{source}", op: "startSync", summary: "Start a run of one integration (freshservice or datto) in the background",
 			tag: "sync", result: reflect.TypeFor[*codex.SyncRun](), status: http.StatusAccepted,
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				if a.sync == nil {
@@ -77,7 +77,9 @@ func (a *API) syncRoutes() []route {
 					a.problem(w, r, err)
 					return
 				}
-				writeJSON(w, http.StatusAccepted, run)
+				shown := *run // the engine goes on with run
+				shown.FillEmpty()
+				writeJSON(w, http.StatusAccepted, &shown)
 			}},
 	}
 }
