@@ -211,6 +211,8 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	GET  /graphql/assets/...      no token: the explorer's scripts and styles (embedded)
 //	     /graphql                 token: GraphQL operations (POST, or GET with a query)
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
+//	GET  /api/docs                no token: the REST reference page (Redoc), which holds no data
+//	GET  /api/docs/assets/...     no token: its scripts and styles (embedded)
 //	     /api/...                 token: the REST compatibility routes
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
 func (s *server) routes() http.Handler {
@@ -227,6 +229,9 @@ func (s *server) routes() http.Handler {
 
 	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync})
 	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
+	docs := api.Docs()
+	r.Handle("/api/docs", docs)
+	r.Handle("/api/docs/assets/*", docs)
 
 	authenticated := s.verifier.Middleware(rest.WriteProblem)
 	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
