@@ -10,7 +10,8 @@ import (
 // custom fields {}, in the database, in JSON (the REST API's documented shape) and in Go.
 // Both bun hooks below fill them in, so a row read back (AfterScanRow) and a row written
 // (BeforeAppendModel, which also fixes the value the caller holds and returns) agree. A
-// sync run is filled in when read only: while it runs, nil Problems tells FinishSyncRun
+// (An asset's SecretFields become nil again when the policy hides them from a caller:
+// hidden is not the same as none.) A sync run is filled in when read only: while it runs, nil Problems tells FinishSyncRun
 // to keep the problems saved along the way.
 
 var (

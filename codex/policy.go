@@ -111,5 +111,5 @@ func (p *Principal) ScopeRoot() (int64, bool) {
 // StripSecrets blanks the secret fields of an asset.
 func (a *Asset) StripSecrets() {
 	a.LicenseKey = ""
-	a.SecretFields = map[string]string{}
+	a.SecretFields = nil
 }

@@ -34,6 +34,11 @@ func strs[E ~string](es []E) []string {
 	return out
 }
 
+// nullable are members that are null on purpose: an asset's secret_fields are null for a
+// caller who may not see secrets (codex.Asset.StripSecrets), which is not the same as
+// having none ({}).
+var nullable = []string{"secret_fields"}
+
 var pathParam = regexp.MustCompile(`\{([a-zA-Z_]+)\}`)
 
 // openAPI serves the document, built once from the route table.
@@ -300,6 +305,9 @@ func (s *schemaGen) of(t reflect.Type) map[string]any {
 			p := s.of(f.Type)
 			if slices.Contains(readOnly, n) {
 				p = withKey(p, "readOnly", true)
+			}
+			if slices.Contains(nullable, n) {
+				p = withKey(p, "nullable", true)
 			}
 			props[n] = p
 		}
