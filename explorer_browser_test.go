@@ -18,7 +18,7 @@ import (
 // TestExplorerInABrowser opens the explorer in headless Chromium, when one is installed:
 // the first screen asks for a sign-in (no schema request, no error), the development
 // sign-in loads the schema under the page's Content-Security-Policy, and the token
-// lives in the tab's sessionStorage.
+// lives in the tab's sessionStorage. Then it opens the REST reference page (/api/docs).
 func TestExplorerInABrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -84,6 +84,15 @@ func TestExplorerInABrowser(t *testing.T) {
 	if err != nil {
 		mu.Lock()
 		t.Fatalf("explorer in Chromium: %v (page problems: %v)", err, problems)
+	}
+	// The REST reference page renders its embedded document under its own CSP.
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/api/docs"),
+		chromedp.Poll(`document.querySelector('.redoc-wrap') !== null && document.body.innerText.indexOf('List companies') >= 0`, nil),
+	)
+	if err != nil {
+		mu.Lock()
+		t.Fatalf("/api/docs in Chromium: %v (page problems: %v)", err, problems)
 	}
 	if !strings.Contains(first, "Sign in") {
 		t.Errorf("first screen says %q; want an invitation to sign in", first)
