@@ -11,8 +11,9 @@ import (
 // Both bun hooks below fill them in, so a row read back (AfterScanRow) and a row written
 // (BeforeAppendModel, which also fixes the value the caller holds and returns) agree. A
 // (An asset's SecretFields become nil again when the policy hides them from a caller:
-// hidden is not the same as none.) A sync run is filled in when read only: while it runs, nil Problems tells FinishSyncRun
-// to keep the problems saved along the way.
+// hidden is not the same as none.) A sync run has no hooks: while it runs, nil Problems
+// tells FinishSyncRun to keep the problems saved along the way, so the REST API fills a
+// copy in when it shows one (FillEmpty).
 
 var (
 	_ schema.AfterScanRowHook      = (*Company)(nil)
@@ -21,7 +22,6 @@ var (
 	_ schema.BeforeAppendModelHook = (*Contact)(nil)
 	_ schema.AfterScanRowHook      = (*Asset)(nil)
 	_ schema.BeforeAppendModelHook = (*Asset)(nil)
-	_ schema.AfterScanRowHook      = (*SyncRun)(nil)
 )
 
 // FillEmpty replaces c's nil lists and maps with empty ones.
@@ -63,9 +63,6 @@ func (r *SyncRun) FillEmpty() {
 	r.Counts = nonNilMap(r.Counts)
 	r.Problems = nonNilSlice(r.Problems)
 }
-
-// AfterScanRow implements bun's hook: see FillEmpty.
-func (r *SyncRun) AfterScanRow(context.Context) error { r.FillEmpty(); return nil }
 
 func nonNilSlice[E any](s []E) []E {
 	if s == nil {
