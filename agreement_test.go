@@ -160,7 +160,7 @@ var (
 
 	ticketResource = agreedResource{rest: "tickets", typ: "Ticket", conn: "tickets", fields: append([]agreedField{
 		mapField("id", "databaseId", asIs),
-		mapField("source", "source", asIs),
+		mapField("source", "source", asEnum),
 		mapField("external_id", "externalId", asIs),
 		mapRef("company_id", "company"),
 		mapRef("requester_id", "requester"),

@@ -212,8 +212,12 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	GET  /.well-known/jwks.json   no token: the development issuer's keys (when it is on)
 //	GET  /graphql (browser)       no token: the GraphQL explorer page, which holds no data
 //	GET  /graphql/assets/...      no token: the explorer's scripts and styles (embedded)
+//	POST /graphql/dev-token       no token: the explorer's development sign-in (only while the
+//	                              development issuer is on; from this machine only, see auth.DevSignIn)
 //	     /graphql                 token: GraphQL operations (POST, or GET with a query)
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
+//	GET  /api/docs                no token: the REST reference page (Redoc), which holds no data
+//	GET  /api/docs/assets/...     no token: its scripts and styles (embedded)
 //	     /api/...                 token: the REST compatibility routes
 //	POST /sync/tickets            token: the platform's ticket sync (also under /api)
 //	GET  /sync/status/{job_id}    token: a ticket sync's progress (also under /api)
@@ -236,10 +240,18 @@ func (s *server) routes() http.Handler {
 		PSA: psaConfig(s.cfg.Integrations), Webhook: webhookConfig(s.cfg.Integrations)})
 	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
 	r.Method(http.MethodPost, "/webhooks/freshservice/ticket", api.FreshserviceWebhook())
+	docs := api.Docs()
+	r.Handle("/api/docs", docs)
+	r.Handle("/api/docs/assets/*", docs)
 
 	authenticated := s.verifier.Middleware(rest.WriteProblem)
 	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
-	explorer := graph.ExplorerHandler("/graphql")
+	dev := s.verifier.Dev()
+	explorer := graph.NewExplorer("/graphql", graph.ExplorerOptions{DevSignIn: dev != nil})
+	if dev != nil {
+		r.Method(http.MethodPost, "/graphql/dev-token", auth.DevSignIn{Issuer: dev, Email: seed.DemoAdmin,
+			Audience: s.cfg.Auth.Audience, WriteProblem: rest.WriteProblem})
+	}
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isExplorerRequest(r) {
 			explorer.ServeHTTP(w, r)

@@ -83,7 +83,7 @@ func TestSyncOverRESTAndGraphQL(t *testing.T) {
 		}
 
 		// The same through GraphQL: a second run of the same upstream changes nothing.
-		q := `{"query":"mutation { startSync(source: \"datto\") { syncRun { databaseId status source } } }"}`
+		q := `{"query":"mutation { startSync(source: DATTO) { syncRun { databaseId status source error } } }"}`
 		w = do(t, s.handler, http.MethodPost, "/graphql", admin, strings.NewReader(q), "Content-Type", "application/json")
 		var resp struct {
 			Data struct {
@@ -92,6 +92,7 @@ func TestSyncOverRESTAndGraphQL(t *testing.T) {
 						DatabaseID int64
 						Status     string
 						Source     string
+						Error      *string
 					}
 				}
 			}
@@ -99,6 +100,9 @@ func TestSyncOverRESTAndGraphQL(t *testing.T) {
 		}
 		if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || len(resp.Errors) > 0 || resp.Data.StartSync.SyncRun.DatabaseID == 0 {
 			t.Fatalf("startSync = %d %s; want a run", w.Code, w.Body)
+		}
+		if got := resp.Data.StartSync.SyncRun; got.Source != "DATTO" || (got.Status != "RUNNING" && got.Status != "SUCCEEDED") || got.Error != nil {
+			t.Errorf("startSync's run: source %s, status %s, error %v; want the enums DATTO and RUNNING (or SUCCEEDED), and no error", got.Source, got.Status, got.Error)
 		}
 		second := waitRun(t, s, admin, resp.Data.StartSync.SyncRun.DatabaseID)
 		if second.Status != codex.SyncSucceeded || second.Created+second.Updated+second.Archived != 0 {

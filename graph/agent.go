@@ -108,12 +108,16 @@ func (r *queryResolver) Agents(ctx context.Context, first *int, after *string, l
 }
 
 // SyncRuns lists integration runs.
-func (r *queryResolver) SyncRuns(ctx context.Context, source *string, first *int, after *string, last *int, before *string) (*model.SyncRunConnection, error) {
+func (r *queryResolver) SyncRuns(ctx context.Context, source *model.Integration, first *int, after *string, last *int, before *string) (*model.SyncRunConnection, error) {
 	p, err := r.pageArgs(ctx, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
-	pg, err := r.svc.Sync.SyncRuns(ctx, orZero(source), p)
+	var src string
+	if source != nil {
+		src = valueOf(*source)
+	}
+	pg, err := r.svc.Sync.SyncRuns(ctx, src, p)
 	if err != nil {
 		return nil, err
 	}
@@ -189,11 +193,11 @@ func (r *mutationResolver) UpdateMyPreferences(ctx context.Context, in model.Upd
 }
 
 // StartSync starts an integration run in the background.
-func (r *mutationResolver) StartSync(ctx context.Context, source string) (*model.SyncRunPayload, error) {
+func (r *mutationResolver) StartSync(ctx context.Context, source model.Integration) (*model.SyncRunPayload, error) {
 	if r.opts.Sync == nil {
 		return nil, codex.Errorf(codex.Unavailable, "no integration is configured")
 	}
-	run, err := r.opts.Sync.Start(ctx, source)
+	run, err := r.opts.Sync.Start(ctx, valueOf(source))
 	if err != nil {
 		return nil, err
 	}

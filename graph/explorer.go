@@ -41,9 +41,26 @@ var (
 	}
 )
 
-// explorerHeaders is what the headers editor holds at first: the user pastes a token
-// after "Bearer ".
-const explorerHeaders = `{"Authorization": "Bearer "}`
+// ExplorerQuery is the explorer's first document: a Codex query to run once signed in.
+const ExplorerQuery = `# Welcome to the Codex GraphQL explorer.
+# Sign in (or paste a token) above, then run this query with the ▶ button.
+# The Docs and Explorer panes on the left list every type and field.
+query Companies {
+  companies(first: 10) {
+    totalCount
+    nodes {
+      name
+      accountNumber
+      contacts(first: 3) {
+        nodes { name email }
+      }
+      assets(first: 3) {
+        nodes { name type }
+      }
+    }
+  }
+}
+`
 
 // explorerCSP is the page's Content-Security-Policy. GraphiQL's components set inline
 // styles (CodeMirror's dialogs, the scroll lock of its modals), hence 'unsafe-inline'
@@ -108,25 +125,47 @@ type pageFile struct {
 	URL, Integrity string
 }
 
-// ExplorerHandler serves GraphiQL for the endpoint (a path on the same origin, such as
-// /graphql): the page at any path but those below {endpoint}/assets/, where it serves the
-// page's scripts and styles. The page itself holds no data; its requests carry whatever
-// bearer token the user pastes into the headers editor, so the server may serve it, and
-// its files, without authentication.
+// ExplorerOptions configures the explorer page.
+type ExplorerOptions struct {
+	// DevSignIn shows a sign-in button that asks {endpoint}/dev-token for a development
+	// token (auth.DevSignIn); the server sets it while the development issuer is on.
+	DevSignIn bool
+}
+
+// ExplorerHandler serves GraphiQL for the endpoint (such as /graphql), without the
+// development sign-in: see NewExplorer.
 func ExplorerHandler(endpoint string) http.Handler {
+	return NewExplorer(endpoint, ExplorerOptions{})
+}
+
+// NewExplorer serves GraphiQL for the endpoint (a path on the same origin, such as
+// /graphql): the page at any path but those below {endpoint}/assets/, where it serves the
+// page's scripts and styles. The page holds no data: its requests carry the bearer token
+// the user signs in for or pastes into its token field (kept for the tab, in
+// sessionStorage), so the server may serve it, and its files, without authentication.
+// Every URL on the page is relative to it ("graphql/assets/…"), so it works behind a
+// proxy that serves Codex below a path prefix and strips it (the platform's /codex/…).
+func NewExplorer(endpoint string, opts ExplorerOptions) http.Handler {
 	endpoint = strings.TrimRight(endpoint, "/")
+	rel := path.Base(endpoint) // the endpoint relative to the page, which is served at it
+	if endpoint == "" {
+		rel = "."
+	}
 	assets := explorerAssets()
 	data := struct {
-		Endpoint, StoragePrefix, Headers string
-		Styles, Scripts                  []pageFile
-	}{Endpoint: endpoint, StoragePrefix: "codex", Headers: explorerHeaders}
+		Endpoint, StoragePrefix, Query, DevToken string
+		Styles, Scripts                          []pageFile
+	}{Endpoint: rel, StoragePrefix: "codex", Query: ExplorerQuery}
+	if opts.DevSignIn {
+		data.DevToken = rel + "/dev-token"
+	}
 	for _, name := range explorerStyles {
 		a := assets[name]
-		data.Styles = append(data.Styles, pageFile{endpoint + assetsDir + a.version + "/" + name, a.integrity})
+		data.Styles = append(data.Styles, pageFile{rel + assetsDir + a.version + "/" + name, a.integrity})
 	}
 	for _, name := range explorerScripts {
 		a := assets[name]
-		data.Scripts = append(data.Scripts, pageFile{endpoint + assetsDir + a.version + "/" + name, a.integrity})
+		data.Scripts = append(data.Scripts, pageFile{rel + assetsDir + a.version + "/" + name, a.integrity})
 	}
 	var page bytes.Buffer
 	if err := explorerPage.Execute(&page, data); err != nil {

@@ -14,8 +14,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vektah/gqlparser/v2"
+
 	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/graph"
+	"github.com/hivematrix/codex/graph/generated"
 )
 
 // pageRef is a script or stylesheet the explorer page loads.
@@ -73,13 +76,20 @@ func TestExplorerHandler(t *testing.T) {
 			if strings.Contains(page, "<script>") || strings.Contains(page, "http://") || strings.Contains(page, "https://") {
 				t.Errorf("the page has an inline script or an absolute URL:\n%s", page)
 			}
-			// The headers editor starts with an Authorization header to complete, and the
-			// page talks to the endpoint it was served for.
-			if want := `data-headers="{&#34;Authorization&#34;: &#34;Bearer &#34;}"`; !strings.Contains(page, want) {
+			// Nothing pre-fills a header ("Bearer " + a pasted "Bearer …" made "Bearer
+			// Bearer …"); the page talks to the endpoint it was served for, named relative
+			// to itself; without the development issuer there is no sign-in button.
+			if strings.Contains(page, "Bearer &#34;}") || strings.Contains(page, "data-headers") {
+				t.Errorf("the page pre-fills a header:\n%s", page)
+			}
+			if want := `data-endpoint="graphql"`; !strings.Contains(page, want) {
 				t.Errorf("the page lacks %s:\n%s", want, page)
 			}
-			if want := `data-endpoint="/graphql"`; !strings.Contains(page, want) {
-				t.Errorf("the page lacks %s:\n%s", want, page)
+			if strings.Contains(page, `id="codex-signin"`) || !strings.Contains(page, `data-dev-token=""`) {
+				t.Errorf("the page offers a development sign-in it was not given")
+			}
+			if !strings.Contains(page, `id="codex-token"`) {
+				t.Errorf("the page has no token field")
 			}
 
 			refs := pageRefs(t, page)
@@ -88,6 +98,10 @@ func TestExplorerHandler(t *testing.T) {
 				if ref.tag == "script" {
 					scripts = append(scripts, path.Base(ref.url))
 				}
+				if strings.HasPrefix(ref.url, "/") {
+					t.Errorf("%s is absolute: behind a proxy's path prefix it would miss", ref.url)
+				}
+				ref.url = "/" + ref.url // as a browser resolves it against /graphql
 				checkAsset(t, h, ref)
 			}
 			want := []string{"react.production.min.js", "react-dom.production.min.js", "graphiql.min.js", "index.umd.js", "codex-explorer.js"}
@@ -149,5 +163,31 @@ func checkAsset(t *testing.T, h http.Handler, ref pageRef) {
 	stale := "/graphql/assets/0000000000000000/" + strings.SplitN(dir, "/", 2)[1] + file
 	if w := fetch(t, h, stale); w.Code != http.StatusNotFound {
 		t.Errorf("GET %s = %d; want 404 for a version that is not the current one", stale, w.Code)
+	}
+}
+
+// TestExplorerSignIn checks the page the server gets with the development sign-in: the
+// button and the sign-in address, relative to the page.
+func TestExplorerSignIn(t *testing.T) {
+	w := fetch(t, graph.NewExplorer("/graphql", graph.ExplorerOptions{DevSignIn: true}), "/graphql", "Accept", "text/html")
+	page := w.Body.String()
+	for _, want := range []string{`id="codex-signin"`, `data-dev-token="graphql/dev-token"`, `id="codex-token"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s:\n%s", want, page)
+		}
+	}
+}
+
+// TestExplorerQuery checks that the explorer's first document is a valid operation on
+// the schema.
+func TestExplorerQuery(t *testing.T) {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}})
+	doc, errs := gqlparser.LoadQuery(es.Schema(), graph.ExplorerQuery)
+	if errs != nil || len(doc.Operations) != 1 {
+		t.Errorf("ExplorerQuery does not validate: %v", errs)
+	}
+	page := fetch(t, graph.ExplorerHandler("/graphql"), "/graphql", "Accept", "text/html").Body.String()
+	if !strings.Contains(page, html.EscapeString("companies(first: 10)")) {
+		t.Errorf("the page does not carry ExplorerQuery")
 	}
 }

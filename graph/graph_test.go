@@ -276,13 +276,13 @@ func buildFixture(t *testing.T, svc codex.Services) *fixture {
 	fx.eastSubnet = sn.ID
 
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	tk := &codex.Ticket{Source: "test", ExternalID: "T-1", CompanyID: fx.east, RequesterID: &fx.carol,
+	tk := &codex.Ticket{Source: "freshservice", ExternalID: "T-1", CompanyID: fx.east, RequesterID: &fx.carol,
 		Subject: "Printer down, call Carol Chen at 555-867-5309", Description: "Mail carol@acme.example",
 		Status: codex.TicketOpen, Priority: codex.PriorityHigh, Type: "Incident", CreatedAt: now, UpdatedAt: now}
 	_, err := svc.Tickets.SaveTicket(ctx, tk)
 	must("ticket", err)
 	fx.eastTicket = tk.ID
-	tk2 := &codex.Ticket{Source: "test", ExternalID: "T-2", CompanyID: fx.globex, Subject: "Closed one",
+	tk2 := &codex.Ticket{Source: "freshservice", ExternalID: "T-2", CompanyID: fx.globex, Subject: "Closed one",
 		Status: codex.TicketClosed, Priority: codex.PriorityLow, Type: "Request", CreatedAt: now, UpdatedAt: now}
 	_, err = svc.Tickets.SaveTicket(ctx, tk2)
 	must("ticket 2", err)

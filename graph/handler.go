@@ -86,8 +86,9 @@ func NewHandler(svc codex.Services, opts Options) http.Handler {
 
 	srv := handler.New(withCosts(es))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})
+	srv.AddTransport(unsupported{}) // last: answers what the others do not take
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](opts.QueryCacheSize))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})

@@ -141,6 +141,11 @@ func (r *ipUserResolver) ID(_ context.Context, obj *codex.IPUser) (string, error
 	return globalID(ipUserType(obj.Kind), obj.ID), nil
 }
 
+// Holder loads the holder: an asset or a network device.
+func (r *ipUserResolver) Holder(ctx context.Context, obj *codex.IPUser) (model.IPHolder, error) {
+	return r.Node(ctx, obj)
+}
+
 // Node loads the holder.
 func (r *ipUserResolver) Node(ctx context.Context, obj *codex.IPUser) (model.Node, error) {
 	if ipUserType(obj.Kind) == typeAsset {
@@ -173,7 +178,7 @@ func equipmentFilter(in *model.NetworkEquipmentFilter, o *model.NetworkEquipment
 	f.CompanyID = v.opt("filter.companyId", typeCompany, in.CompanyID.Value())
 	f.SubtreeOf = v.opt("filter.subtreeOf", typeCompany, in.SubtreeOf.Value())
 	f.Type = in.Type.Value()
-	f.Status = in.Status.Value()
+	f.Status = valuesOf(in.Status.Value())
 	f.IPIn = val(in.IPIn)
 	f.IncludeArchived = val(in.IncludeArchived)
 	return f, v.err()

@@ -23,6 +23,33 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	return node, err
 }
 
+// Contact returns a contact by global id, or null.
+func (r *queryResolver) Contact(ctx context.Context, id string) (*codex.Contact, error) {
+	return byGlobalID(ctx, id, typeContact, r.svc.Contacts.Contact)
+}
+
+// Asset returns an asset by global id, or null.
+func (r *queryResolver) Asset(ctx context.Context, id string) (*codex.Asset, error) {
+	return byGlobalID(ctx, id, typeAsset, r.svc.Assets.Asset)
+}
+
+// Ticket returns a ticket by global id, or null.
+func (r *queryResolver) Ticket(ctx context.Context, id string) (*codex.Ticket, error) {
+	return byGlobalID(ctx, id, typeTicket, r.svc.Tickets.Ticket)
+}
+
+// byGlobalID reads the row of type typ that id names, or nil when it does not exist or
+// is out of the caller's reach; an id of another type is invalid input.
+func byGlobalID[T any](ctx context.Context, id, typ string, get func(context.Context, int64) (*T, error)) (*T, error) {
+	var v ids
+	n := v.of("id", typ, id)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	row, err := optional(get(ctx, n))
+	return one(ctx, row), err
+}
+
 // fetchNode reads row n of type typ; a nil *T becomes an untyped nil.
 func (r *queryResolver) fetchNode(ctx context.Context, typ string, n int64) (model.Node, error) {
 	switch typ {

@@ -56,7 +56,9 @@ func ticketFilter(in *model.TicketFilter, o *model.TicketOrder) (codex.TicketFil
 	f.Status = in.Status.Value()
 	f.Priority = in.Priority.Value()
 	f.OpenOnly = val(in.OpenOnly)
-	f.Source = val(in.Source)
+	if src := in.Source.Value(); src != nil {
+		f.Source = valueOf(*src)
+	}
 	f.UpdatedSince = in.UpdatedSince.Value()
 	f.IncludeArchived = val(in.IncludeArchived)
 	return f, v.err()

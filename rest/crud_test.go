@@ -69,7 +69,7 @@ func TestCompanyRoundTrip(t *testing.T) {
 				// PUT replaces: absent fields go back to their defaults, the parent to none.
 				{http.MethodPut, "", `{"name":"Initech LLC","kind":"vendor"}`, http.StatusOK,
 					map[string]any{"name": "Initech LLC", "kind": "vendor", "parent_id": nil, "billing_plan": "",
-						"contract_start": nil, "domains": nil,
+						"contract_start": nil, "domains": []any{},
 						"address": map[string]any{"line1": "", "line2": "", "city": "", "region": "", "postal_code": "", "country": ""}}},
 				{http.MethodDelete, "", "", http.StatusOK, map[string]any{"name": "Initech LLC"}},
 				{http.MethodPost, "/restore", "", http.StatusOK, map[string]any{"archived_at": nil}},
@@ -127,7 +127,7 @@ func TestContactRoundTrip(t *testing.T) {
 					map[string]any{"designation": "secondary", "active": false}},
 				{http.MethodPut, "", `{"company_id":123,"name":"Samir Nagheenanajar"}`, http.StatusOK,
 					map[string]any{"name": "Samir Nagheenanajar", "first_name": "Samir", "last_name": "Nagheenanajar",
-						"email": "", "phone": "", "designation": "none", "active": true, "roles": nil}},
+						"email": "", "phone": "", "designation": "none", "active": true, "roles": []any{}}},
 				{http.MethodDelete, "", "", http.StatusOK, map[string]any{"name": "Samir Nagheenanajar"}},
 				{http.MethodPost, "/restore", "", http.StatusOK, map[string]any{"archived_at": nil}},
 			})
@@ -147,7 +147,7 @@ func TestAssetRoundTrip(t *testing.T) {
 				{http.MethodPatch, "", `{"ip_addresses":["10.0.0.10","10.0.0.11"],"status":"in_repair"}`, http.StatusOK,
 					map[string]any{"ip_addresses": []any{"10.0.0.10", "10.0.0.11"}, "status": "in_repair"}},
 				{http.MethodPut, "", `{"company_id":123,"name":"acme-ws9","type":"laptop"}`, http.StatusOK,
-					map[string]any{"type": "laptop", "status": "active", "serial_number": "", "online": false, "ip_addresses": nil}},
+					map[string]any{"type": "laptop", "status": "active", "serial_number": "", "online": false, "ip_addresses": []any{}}},
 				{http.MethodDelete, "", "", http.StatusOK, map[string]any{"name": "acme-ws9"}},
 				{http.MethodPost, "/restore", "", http.StatusOK, map[string]any{"archived_at": nil}},
 			})

@@ -29,6 +29,7 @@ type fixture struct {
 	db  *store.DB
 	srv *httptest.Server
 	sys context.Context // the system principal, for seeding through the store
+	api *contract       // the OpenAPI document every response is checked against
 	as  map[string]*codex.Principal
 
 	acme, acmeEast, globex        *codex.Company
@@ -59,6 +60,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	})
 	f.srv = httptest.NewServer(r)
 	t.Cleanup(f.srv.Close)
+	f.api = loadContract(t, api, f.srv.URL+"/api")
 	f.seed()
 	return f
 }
@@ -151,7 +153,8 @@ type req struct {
 	header []string
 }
 
-// do sends a request to the fixture's server.
+// do sends a request to the fixture's server and checks the response against the
+// OpenAPI document.
 func (f *fixture) do(r req) *http.Response {
 	f.t.Helper()
 	var body io.Reader
@@ -180,6 +183,7 @@ func (f *fixture) do(r req) *http.Response {
 	}
 	resp, err := http.DefaultClient.Do(hr)
 	f.must(err)
+	f.api.check(f.t, hr, resp)
 	f.t.Cleanup(func() { resp.Body.Close() })
 	if resp.Header.Get("X-Request-ID") == "" {
 		f.t.Errorf("%s %s: no X-Request-ID in the response", r.method, r.path)

@@ -34,6 +34,11 @@ func strs[E ~string](es []E) []string {
 	return out
 }
 
+// nullable are members that are null on purpose: an asset's secret_fields are null for a
+// caller who may not see secrets (codex.Asset.StripSecrets), which is not the same as
+// having none ({}).
+var nullable = []string{"secret_fields"}
+
 var pathParam = regexp.MustCompile(`\{([a-zA-Z_]+)\}`)
 
 // openAPI serves the document, built once from the route table.
@@ -51,6 +56,7 @@ func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {
 func (a *API) Document() map[string]any {
 	schemas := map[string]any{}
 	s := &schemaGen{schemas: schemas}
+	in := &schemaGen{schemas: schemas, input: true}
 	problem := s.of(reflect.TypeFor[Problem]())
 	paths := map[string]any{}
 	for _, rt := range a.tbl {
@@ -66,8 +72,11 @@ func (a *API) Document() map[string]any {
 		}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.pattern, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
-				"schema": map[string]any{"type": "integer", "format": "int64"}})
+			schema := map[string]any{"type": "string"}
+			if m[1] == "id" {
+				schema = map[string]any{"type": "integer", "format": "int64"}
+			}
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
 		for _, p := range append(slices.Clone(rt.params), redactParam) {
 			params = append(params, queryParam(p))
@@ -75,7 +84,7 @@ func (a *API) Document() map[string]any {
 		op["parameters"] = params
 		if rt.body != nil {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json": map[string]any{"schema": s.of(rt.body)}}}
+				"application/json": map[string]any{"schema": in.of(rt.body)}}}
 		}
 		ok := map[string]any{"description": http.StatusText(rt.status)}
 		if rt.result != nil {
@@ -117,14 +126,90 @@ func (a *API) Document() map[string]any {
 	}
 }
 
-// operationID names an operation after its method and path: getCompaniesIdChildren.
+// operationID is rt's operationId: rt.op, or a name derived from the method and the
+// pattern as a person would call it. Each segment followed by a parameter is made
+// singular; a DELETE archives (nothing is deleted):
+//
+//	GET    /companies                  listCompanies (a list)
+//	GET    /companies/{id}             getCompany
+//	GET    /companies/{id}/assets      listCompanyAssets
+//	POST   /companies                  createCompany
+//	PUT    /companies/{id}             replaceCompany
+//	PATCH  /companies/{id}             updateCompany
+//	DELETE /companies/{id}             archiveCompany
+//	POST   /assets/{id}/restore        restoreAsset (an action after an id)
 func operationID(rt route) string {
+	if rt.op != "" {
+		return rt.op
+	}
+	segs := strings.Split(strings.Trim(rt.pattern, "/"), "/")
+	var words []string
+	for i, seg := range segs {
+		if strings.HasPrefix(seg, "{") {
+			continue
+		}
+		if i+1 < len(segs) && strings.HasPrefix(segs[i+1], "{") {
+			seg = singular(seg)
+		}
+		words = append(words, seg)
+	}
+	endsWithParam := strings.HasPrefix(segs[len(segs)-1], "{")
+	verb := ""
+	switch rt.method {
+	case http.MethodGet:
+		verb = "get"
+		if rt.list {
+			verb = "list"
+		}
+	case http.MethodPost:
+		switch {
+		case len(segs) >= 2 && strings.HasPrefix(segs[len(segs)-2], "{"):
+			// an action on a row: POST /assets/{id}/restore
+			verb, words = words[len(words)-1], words[:len(words)-1]
+		default:
+			verb = "create"
+			words[len(words)-1] = singular(words[len(words)-1])
+		}
+	case http.MethodPut:
+		verb = "replace"
+		if !endsWithParam {
+			verb = "update"
+		}
+	case http.MethodPatch:
+		verb = "update"
+	case http.MethodDelete:
+		verb = "archive"
+	default:
+		verb = strings.ToLower(rt.method)
+	}
 	var b strings.Builder
-	b.WriteString(strings.ToLower(rt.method))
-	for _, part := range strings.FieldsFunc(rt.pattern, func(r rune) bool { return r == '/' || r == '_' || r == '{' || r == '}' || r == '.' }) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	b.WriteString(verb)
+	for _, w := range words {
+		for part := range strings.SplitSeq(strings.ReplaceAll(w, ".", "_"), "_") {
+			if up, ok := acronyms[part]; ok {
+				part = up
+			} else if part != "" {
+				part = strings.ToUpper(part[:1]) + part[1:]
+			}
+			b.WriteString(part)
+		}
 	}
 	return b.String()
+}
+
+// acronyms are written in capitals inside operation ids.
+var acronyms = map[string]string{"ip": "IP", "ips": "IPs", "json": "JSON", "openapi": "OpenAPI"}
+
+// singular turns a collection's name into one row's: companies -> company, assets ->
+// asset; network_equipment stays.
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies"):
+		return strings.TrimSuffix(s, "ies") + "y"
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+		return strings.TrimSuffix(s, "s")
+	}
+	return s
 }
 
 func queryParam(p param) map[string]any {
@@ -149,8 +234,13 @@ func queryParam(p param) map[string]any {
 }
 
 // schemaGen derives JSON schemas from Go types, naming each struct in components.
+// A response schema requires every property the type always writes (those without
+// omitempty); a request body's (input) is a separate schema, {Name}Input, that requires
+// none, since a body may leave out any member (PATCH changes only what it names, POST and
+// PUT take defaults, and the server answers a missing required value with a problem).
 type schemaGen struct {
 	schemas map[string]any
+	input   bool
 }
 
 func (s *schemaGen) of(t reflect.Type) map[string]any {
@@ -193,25 +283,39 @@ func (s *schemaGen) of(t reflect.Type) map[string]any {
 		return map[string]any{}
 	case reflect.Struct:
 		name := t.Name()
+		if s.input {
+			name += "Input"
+		}
 		ref := map[string]any{"$ref": "#/components/schemas/" + name}
 		if _, done := s.schemas[name]; done {
 			return ref
 		}
 		s.schemas[name] = nil // reserve against recursion
 		props := map[string]any{}
+		var required []string
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
 			n := jsonName(f)
 			if n == "" {
 				continue
 			}
+			if _, opts, _ := strings.Cut(f.Tag.Get("json"), ","); !s.input && !strings.Contains(","+opts+",", ",omitempty,") {
+				required = append(required, n)
+			}
 			p := s.of(f.Type)
 			if slices.Contains(readOnly, n) {
 				p = withKey(p, "readOnly", true)
 			}
+			if slices.Contains(nullable, n) {
+				p = withKey(p, "nullable", true)
+			}
 			props[n] = p
 		}
-		s.schemas[name] = map[string]any{"type": "object", "properties": props}
+		schema := map[string]any{"type": "object", "properties": props}
+		if len(required) > 0 {
+			schema["required"] = required
+		}
+		s.schemas[name] = schema
 		return ref
 	}
 	return map[string]any{}

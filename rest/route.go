@@ -27,6 +27,7 @@ type route struct {
 	list    bool         // the result is a JSON array, and text/csv is offered
 	status  int          // success status
 	public  bool         // served without a principal, outside Routes (PublicTheme)
+	op      string       // the OpenAPI operationId; derived from method and pattern when empty (operationID)
 	handler http.HandlerFunc
 }
 

@@ -18,7 +18,7 @@ func (a *API) routes() []route {
 	rts = append(rts, a.syncRoutes()...)
 	rts = append(rts, a.triageRoutes()...)
 	rts = append(rts, a.psaRoutes()...)
-	rts = append(rts, route{method: http.MethodGet, pattern: "/openapi.json", tag: "meta",
+	rts = append(rts, route{method: http.MethodGet, pattern: "/openapi.json", tag: "meta", op: "getOpenAPIDocument",
 		summary: "This API's OpenAPI 3 description, generated from the route table",
 		result:  reflect.TypeFor[map[string]any](), status: http.StatusOK, handler: a.openAPI})
 	return rts

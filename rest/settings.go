@@ -25,10 +25,10 @@ func (a *API) settingsRoutes() []route {
 	return []route{
 		{method: http.MethodGet, pattern: "/my/settings", summary: "The caller's UI preferences", tag: "settings",
 			result: prefs, status: http.StatusOK, handler: a.mySettings},
-		{method: http.MethodPut, pattern: "/my/settings", tag: "settings",
+		{method: http.MethodPut, pattern: "/my/settings", tag: "settings", op: "updateMySettings",
 			summary: "Change the caller's UI preferences: the members given change, the others stay",
 			body:    prefs, result: prefs, status: http.StatusOK, handler: a.putMySettings},
-		{method: http.MethodGet, pattern: "/public/user/theme", public: true, tag: "settings",
+		{method: http.MethodGet, pattern: "/public/user/theme", public: true, tag: "settings", op: "getPublicTheme",
 			summary: "A person's theme, without authentication (for the UI shell's sign-in page)",
 			params:  []param{{name: "email", typ: "string", format: "email", required: true, doc: "The person's e-mail address."}},
 			result:  reflect.TypeFor[ThemeInfo](), status: http.StatusOK, handler: a.publicTheme},

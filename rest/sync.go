@@ -47,7 +47,7 @@ func (a *API) syncRoutes() []route {
 				args.After = pg.Cursors[len(pg.Cursors)-1]
 			}
 		},
-		view: func(r *codex.SyncRun) *codex.SyncRun { return r },
+		view: shownRun,
 	}
 	return []route{
 		listRoute(a, l, "/sync/runs", "List integration runs, newest first", "sync"),
@@ -63,9 +63,9 @@ func (a *API) syncRoutes() []route {
 					a.problem(w, r, err)
 					return
 				}
-				writeJSON(w, http.StatusOK, run)
+				writeJSON(w, http.StatusOK, shownRun(run))
 			}},
-		{method: http.MethodPost, pattern: "/sync/{source}", summary: "Start a run of one integration (freshservice or datto) in the background",
+		{method: http.MethodPost, pattern: "/sync/{source}", op: "startSync", summary: "Start a run of one integration (freshservice or datto) in the background",
 			tag: "sync", result: reflect.TypeFor[*codex.SyncRun](), status: http.StatusAccepted,
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				if a.sync == nil {
@@ -77,7 +77,16 @@ func (a *API) syncRoutes() []route {
 					a.problem(w, r, err)
 					return
 				}
-				writeJSON(w, http.StatusAccepted, run)
+				writeJSON(w, http.StatusAccepted, shownRun(run))
 			}},
 	}
+}
+
+// shownRun is a copy of run with empty lists and maps rather than nil ones, as the
+// document says: the store keeps nil Problems to mean "none given" while a run goes on,
+// and the engine may still be working on run.
+func shownRun(run *codex.SyncRun) *codex.SyncRun {
+	shown := *run
+	shown.FillEmpty()
+	return &shown
 }

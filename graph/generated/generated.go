@@ -145,6 +145,7 @@ type IPUserResolver interface {
 	ID(ctx context.Context, obj *codex.IPUser) (string, error)
 
 	Node(ctx context.Context, obj *codex.IPUser) (model.Node, error)
+	Holder(ctx context.Context, obj *codex.IPUser) (model.IPHolder, error)
 }
 type LinkEndResolver interface {
 	ID(ctx context.Context, obj *codex.LinkEnd) (string, error)
@@ -186,7 +187,7 @@ type MutationResolver interface {
 	UpdateSubnet(ctx context.Context, input model.UpdateSubnetInput) (*model.SubnetPayload, error)
 	ArchiveSubnet(ctx context.Context, input model.ByIDInput) (*model.SubnetPayload, error)
 	UpdateMyPreferences(ctx context.Context, input model.UpdatePreferencesInput) (*model.PreferencesPayload, error)
-	StartSync(ctx context.Context, source string) (*model.SyncRunPayload, error)
+	StartSync(ctx context.Context, source model.Integration) (*model.SyncRunPayload, error)
 	AssignTriageItem(ctx context.Context, input model.AssignTriageItemInput) (*codex.TriageOutcome, error)
 	AssignAccountNumbers(ctx context.Context) (*model.AccountNumbersPayload, error)
 }
@@ -196,6 +197,8 @@ type NetworkEquipmentResolver interface {
 	Company(ctx context.Context, obj *codex.NetworkEquipment) (*codex.Company, error)
 
 	Location(ctx context.Context, obj *codex.NetworkEquipment) (*codex.Location, error)
+
+	Status(ctx context.Context, obj *codex.NetworkEquipment) (model.EquipmentStatus, error)
 
 	Links(ctx context.Context, obj *codex.NetworkEquipment) ([]*codex.LinkEnd, error)
 	Subnet(ctx context.Context, obj *codex.NetworkEquipment) (*codex.Subnet, error)
@@ -216,6 +219,9 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Company(ctx context.Context, id string) (*codex.Company, error)
+	Contact(ctx context.Context, id string) (*codex.Contact, error)
+	Asset(ctx context.Context, id string) (*codex.Asset, error)
+	Ticket(ctx context.Context, id string) (*codex.Ticket, error)
 	CompanyByAccountNumber(ctx context.Context, accountNumber string) (*codex.Company, error)
 	Companies(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CompanyFilter, orderBy *model.CompanyOrder) (*model.CompanyConnection, error)
 	Contacts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ContactFilter, orderBy *model.ContactOrder) (*model.ContactConnection, error)
@@ -224,7 +230,7 @@ type QueryResolver interface {
 	Tickets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TicketFilter, orderBy *model.TicketOrder) (*model.TicketConnection, error)
 	Alerts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AlertFilter, orderBy *model.AlertOrder) (*model.AlertConnection, error)
 	AuditLog(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AuditFilter) (*model.AuditEntryConnection, error)
-	SyncRuns(ctx context.Context, source *string, first *int, after *string, last *int, before *string) (*model.SyncRunConnection, error)
+	SyncRuns(ctx context.Context, source *model.Integration, first *int, after *string, last *int, before *string) (*model.SyncRunConnection, error)
 	Agents(ctx context.Context, first *int, after *string, last *int, before *string) (*model.AgentConnection, error)
 	Me(ctx context.Context) (*codex.Agent, error)
 	Search(ctx context.Context, query string, first *int) (*model.SearchResult, error)
@@ -251,10 +257,16 @@ type SubnetResolver interface {
 type SyncRunResolver interface {
 	ID(ctx context.Context, obj *codex.SyncRun) (string, error)
 
+	Source(ctx context.Context, obj *codex.SyncRun) (model.Integration, error)
+	Status(ctx context.Context, obj *codex.SyncRun) (model.SyncRunStatus, error)
+
 	Counts(ctx context.Context, obj *codex.SyncRun) ([]*model.EntitySyncCounts, error)
+	Error(ctx context.Context, obj *codex.SyncRun) (*string, error)
 }
 type TicketResolver interface {
 	ID(ctx context.Context, obj *codex.Ticket) (string, error)
+
+	Source(ctx context.Context, obj *codex.Ticket) (model.Integration, error)
 
 	Company(ctx context.Context, obj *codex.Ticket) (*codex.Company, error)
 	Requester(ctx context.Context, obj *codex.Ticket) (*codex.Contact, error)
@@ -551,6 +563,12 @@ type Query {
 
   "A company by global id, or null."
   company("A Company id." id: ID!): Company
+  "A contact by global id, or null when it does not exist or is out of the caller's reach."
+  contact("A Contact id." id: ID!): Contact
+  "An asset by global id, or null when it does not exist or is out of the caller's reach."
+  asset("An Asset id." id: ID!): Asset
+  "A ticket by global id, or null when it does not exist or is out of the caller's reach."
+  ticket("A Ticket id." id: ID!): Ticket
   "A company by its account number, or null."
   companyByAccountNumber("The account number." accountNumber: String!): Company
   "Companies, filtered and ordered (by name unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
@@ -665,8 +683,8 @@ type Query {
 
   "Integration runs, newest first."
   syncRuns(
-    "Only runs of this integration (freshservice, datto)."
-    source: String
+    "Only runs of this integration."
+    source: Integration
     "Rows after ` + "`" + `after` + "`" + `, at most ` + "`" + `first` + "`" + ` of them (default 50, at most 500)."
     first: Int
     "A cursor of this connection."
@@ -1348,8 +1366,8 @@ type NetworkEquipment implements Node {
   location: Location
   "URL of its management interface."
   managementUrl: String!
-  "online, offline or unknown, as the RMM reports it."
-  status: String!
+  "Whether it is online, as the RMM reports it."
+  status: EquipmentStatus!
   "When the RMM last saw it."
   lastSeen: DateTime
   "Free text."
@@ -1451,14 +1469,19 @@ type IPUser {
   "The holder's global id (a NetworkEquipment or Asset id)."
   id: ID!
   "asset or network_equipment."
-  kind: String!
+  kind: String! @deprecated(reason: "Use holder, whose __typename is Asset or NetworkEquipment.")
   "The holder's name."
   name: String!
   "The address."
   ip: String!
   "The holder itself."
-  node: Node
+  node: Node @deprecated(reason: "Use holder, typed as Asset or NetworkEquipment.")
+  "The holder itself: an asset or a network device; null if it is out of the caller's reach."
+  holder: IPHolder
 }
+
+"What can hold an IP address."
+union IPHolder = Asset | NetworkEquipment
 
 "Selects network equipment. Fields left out do not filter; lists match any of their values."
 input NetworkEquipmentFilter {
@@ -1470,8 +1493,8 @@ input NetworkEquipmentFilter {
   subtreeOf: ID
   "Only these types."
   type: [EquipmentType!]
-  "Only these statuses (online, offline, unknown)."
-  status: [String!]
+  "Only these statuses."
+  status: [EquipmentStatus!]
   "Only devices with an address inside this CIDR prefix."
   ipIn: String
   "Archived devices too."
@@ -1556,7 +1579,7 @@ type Ticket implements Node {
   "The row number."
   databaseId: Int!
   "The PSA it comes from."
-  source: String!
+  source: Integration!
   "Its id in that PSA."
   externalId: String!
   "The company."
@@ -1571,7 +1594,10 @@ type Ticket implements Node {
   status: TicketStatus!
   "Priority."
   priority: TicketPriority!
-  "The PSA's ticket type."
+  """
+  The PSA's ticket type as the PSA names it: Incident or Service Request, or a type the PSA
+  account defined. A String rather than an enum because each account may define its own.
+  """
   type: String!
   "When it was raised."
   createdAt: DateTime!
@@ -1602,7 +1628,7 @@ input TicketFilter {
   "Only open and pending tickets."
   openOnly: Boolean
   "Only tickets from this PSA."
-  source: String
+  source: Integration
   "Only tickets changed since then."
   updatedSince: DateTime
   "Archived tickets too."
@@ -1850,10 +1876,10 @@ type SyncRun implements Node {
   id: ID!
   "The row number."
   databaseId: Int!
-  "The integration (freshservice, datto)."
-  source: String!
-  "running, succeeded or failed."
-  status: String!
+  "The integration."
+  source: Integration!
+  "Whether it is running, succeeded or failed."
+  status: SyncRunStatus!
   "Who or what started it."
   triggeredBy: String!
   "When it started."
@@ -1874,8 +1900,8 @@ type SyncRun implements Node {
   conflicts: Int!
   "The outcomes per entity."
   counts: [EntitySyncCounts!]!
-  "Why it failed."
-  error: String!
+  "Why it failed; null unless it failed."
+  error: String
   "How far the source was read."
   watermark: DateTime
 }
@@ -2070,7 +2096,7 @@ type Mutation {
   (admins, or a service granted sync). CONFLICT while a run of that source is in progress,
   UNAVAILABLE when the integration is not configured.
   """
-  startSync("The integration: freshservice or datto." source: String!): SyncRunPayload!
+  startSync("The integration." source: Integration!): SyncRunPayload!
 }
 
 "Names one row by its global id."
@@ -2809,6 +2835,36 @@ extend type Ticket {
   "Its time entries, oldest first."
   timeEntries: [TicketTimeEntry!]!
 }
+
+# Closed sets (issue 17): integrations, sync run states and device states as enums.
+
+"An integration Codex syncs with."
+enum Integration {
+  "Freshservice, the PSA (companies, contacts, assets, tickets)."
+  FRESHSERVICE
+  "Datto RMM (devices, network equipment, alerts)."
+  DATTO
+}
+
+"The state of a sync run."
+enum SyncRunStatus {
+  "It is running."
+  RUNNING
+  "It finished; single records may still have failed (see failed and problems)."
+  SUCCEEDED
+  "It stopped on an error (see error)."
+  FAILED
+}
+
+"Whether a network device is up, as the RMM reports it."
+enum EquipmentStatus {
+  "The RMM sees it."
+  ONLINE
+  "The RMM does not see it."
+  OFFLINE
+  "Not known (not monitored, or never seen)."
+  UNKNOWN
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3229,7 +3285,7 @@ func (ec *executionContext) field_Mutation_restoreNetworkEquipment_args(ctx cont
 func (ec *executionContext) field_Mutation_startSync_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source", ec.unmarshalNString2string)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source", ec.unmarshalNIntegration2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration)
 	if err != nil {
 		return nil, err
 	}
@@ -3398,6 +3454,17 @@ func (ec *executionContext) field_Query_alerts_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_asset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_assets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3513,6 +3580,17 @@ func (ec *executionContext) field_Query_companyByAccountNumber_args(ctx context.
 }
 
 func (ec *executionContext) field_Query_company_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_contact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
@@ -3663,7 +3741,7 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 func (ec *executionContext) field_Query_syncRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source", ec.unmarshalOString2ᚖstring)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source", ec.unmarshalOIntegration2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration)
 	if err != nil {
 		return nil, err
 	}
@@ -3688,6 +3766,17 @@ func (ec *executionContext) field_Query_syncRuns_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ticket_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -11144,6 +11233,8 @@ func (ec *executionContext) fieldContext_DuplicateIP_holders(_ context.Context, 
 				return ec.fieldContext_IPUser_ip(ctx, field)
 			case "node":
 				return ec.fieldContext_IPUser_node(ctx, field)
+			case "holder":
+				return ec.fieldContext_IPUser_holder(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type IPUser", field.Name)
 		},
@@ -11369,6 +11460,35 @@ func (ec *executionContext) fieldContext_IPUser_node(_ context.Context, field gr
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IPUser_holder(ctx context.Context, field graphql.CollectedField, obj *codex.IPUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_IPUser_holder,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.IPUser().Holder(ctx, obj)
+		},
+		nil,
+		ec.marshalOIPHolder2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIPHolder,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_IPUser_holder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IPUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type IPHolder does not have child fields")
 		},
 	}
 	return fc, nil
@@ -13396,7 +13516,7 @@ func (ec *executionContext) _Mutation_startSync(ctx context.Context, field graph
 		ec.fieldContext_Mutation_startSync,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.resolvers.Mutation().StartSync(ctx, fc.Args["source"].(string))
+			return ec.resolvers.Mutation().StartSync(ctx, fc.Args["source"].(model.Integration))
 		},
 		nil,
 		ec.marshalNSyncRunPayload2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐSyncRunPayload,
@@ -14026,10 +14146,10 @@ func (ec *executionContext) _NetworkEquipment_status(ctx context.Context, field 
 		field,
 		ec.fieldContext_NetworkEquipment_status,
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return ec.resolvers.NetworkEquipment().Status(ctx, obj)
 		},
 		nil,
-		ec.marshalNString2string,
+		ec.marshalNEquipmentStatus2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐEquipmentStatus,
 		true,
 		true,
 	)
@@ -14039,10 +14159,10 @@ func (ec *executionContext) fieldContext_NetworkEquipment_status(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "NetworkEquipment",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
+			return nil, errors.New("field of type EquipmentStatus does not have child fields")
 		},
 	}
 	return fc, nil
@@ -16117,6 +16237,301 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_contact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_contact,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Contact(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOContact2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐContact,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_contact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Contact_id(ctx, field)
+			case "databaseId":
+				return ec.fieldContext_Contact_databaseId(ctx, field)
+			case "company":
+				return ec.fieldContext_Contact_company(ctx, field)
+			case "firstName":
+				return ec.fieldContext_Contact_firstName(ctx, field)
+			case "lastName":
+				return ec.fieldContext_Contact_lastName(ctx, field)
+			case "displayName":
+				return ec.fieldContext_Contact_displayName(ctx, field)
+			case "name":
+				return ec.fieldContext_Contact_name(ctx, field)
+			case "email":
+				return ec.fieldContext_Contact_email(ctx, field)
+			case "phoneWork":
+				return ec.fieldContext_Contact_phoneWork(ctx, field)
+			case "phoneMobile":
+				return ec.fieldContext_Contact_phoneMobile(ctx, field)
+			case "title":
+				return ec.fieldContext_Contact_title(ctx, field)
+			case "roles":
+				return ec.fieldContext_Contact_roles(ctx, field)
+			case "active":
+				return ec.fieldContext_Contact_active(ctx, field)
+			case "notes":
+				return ec.fieldContext_Contact_notes(ctx, field)
+			case "designation":
+				return ec.fieldContext_Contact_designation(ctx, field)
+			case "isPrimary":
+				return ec.fieldContext_Contact_isPrimary(ctx, field)
+			case "companies":
+				return ec.fieldContext_Contact_companies(ctx, field)
+			case "assets":
+				return ec.fieldContext_Contact_assets(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Contact_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Contact_updatedAt(ctx, field)
+			case "archivedAt":
+				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Contact_compliance(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_asset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_asset,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Asset(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOAsset2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐAsset,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_asset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Asset_id(ctx, field)
+			case "databaseId":
+				return ec.fieldContext_Asset_databaseId(ctx, field)
+			case "company":
+				return ec.fieldContext_Asset_company(ctx, field)
+			case "name":
+				return ec.fieldContext_Asset_name(ctx, field)
+			case "type":
+				return ec.fieldContext_Asset_type(ctx, field)
+			case "manufacturer":
+				return ec.fieldContext_Asset_manufacturer(ctx, field)
+			case "model":
+				return ec.fieldContext_Asset_model(ctx, field)
+			case "serialNumber":
+				return ec.fieldContext_Asset_serialNumber(ctx, field)
+			case "hostname":
+				return ec.fieldContext_Asset_hostname(ctx, field)
+			case "operatingSystem":
+				return ec.fieldContext_Asset_operatingSystem(ctx, field)
+			case "ipAddresses":
+				return ec.fieldContext_Asset_ipAddresses(ctx, field)
+			case "status":
+				return ec.fieldContext_Asset_status(ctx, field)
+			case "purchaseDate":
+				return ec.fieldContext_Asset_purchaseDate(ctx, field)
+			case "warrantyExpires":
+				return ec.fieldContext_Asset_warrantyExpires(ctx, field)
+			case "lastSeen":
+				return ec.fieldContext_Asset_lastSeen(ctx, field)
+			case "online":
+				return ec.fieldContext_Asset_online(ctx, field)
+			case "seatsTotal":
+				return ec.fieldContext_Asset_seatsTotal(ctx, field)
+			case "seatsUsed":
+				return ec.fieldContext_Asset_seatsUsed(ctx, field)
+			case "licenseExpires":
+				return ec.fieldContext_Asset_licenseExpires(ctx, field)
+			case "licenseKey":
+				return ec.fieldContext_Asset_licenseKey(ctx, field)
+			case "customFields":
+				return ec.fieldContext_Asset_customFields(ctx, field)
+			case "secretFields":
+				return ec.fieldContext_Asset_secretFields(ctx, field)
+			case "notes":
+				return ec.fieldContext_Asset_notes(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Asset_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Asset_updatedAt(ctx, field)
+			case "archivedAt":
+				return ec.fieldContext_Asset_archivedAt(ctx, field)
+			case "assignedContacts":
+				return ec.fieldContext_Asset_assignedContacts(ctx, field)
+			case "alerts":
+				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Asset_compliance(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_asset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ticket(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_ticket,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Ticket(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOTicket2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicket,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_ticket(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Ticket_id(ctx, field)
+			case "databaseId":
+				return ec.fieldContext_Ticket_databaseId(ctx, field)
+			case "source":
+				return ec.fieldContext_Ticket_source(ctx, field)
+			case "externalId":
+				return ec.fieldContext_Ticket_externalId(ctx, field)
+			case "company":
+				return ec.fieldContext_Ticket_company(ctx, field)
+			case "requester":
+				return ec.fieldContext_Ticket_requester(ctx, field)
+			case "subject":
+				return ec.fieldContext_Ticket_subject(ctx, field)
+			case "description":
+				return ec.fieldContext_Ticket_description(ctx, field)
+			case "status":
+				return ec.fieldContext_Ticket_status(ctx, field)
+			case "priority":
+				return ec.fieldContext_Ticket_priority(ctx, field)
+			case "type":
+				return ec.fieldContext_Ticket_type(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Ticket_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Ticket_updatedAt(ctx, field)
+			case "dueAt":
+				return ec.fieldContext_Ticket_dueAt(ctx, field)
+			case "resolvedAt":
+				return ec.fieldContext_Ticket_resolvedAt(ctx, field)
+			case "closedAt":
+				return ec.fieldContext_Ticket_closedAt(ctx, field)
+			case "compliance":
+				return ec.fieldContext_Ticket_compliance(ctx, field)
+			case "ticketNumber":
+				return ec.fieldContext_Ticket_ticketNumber(ctx, field)
+			case "descriptionText":
+				return ec.fieldContext_Ticket_descriptionText(ctx, field)
+			case "requesterName":
+				return ec.fieldContext_Ticket_requesterName(ctx, field)
+			case "requesterEmail":
+				return ec.fieldContext_Ticket_requesterEmail(ctx, field)
+			case "statusId":
+				return ec.fieldContext_Ticket_statusId(ctx, field)
+			case "statusName":
+				return ec.fieldContext_Ticket_statusName(ctx, field)
+			case "priorityId":
+				return ec.fieldContext_Ticket_priorityId(ctx, field)
+			case "frDueBy":
+				return ec.fieldContext_Ticket_frDueBy(ctx, field)
+			case "firstRespondedAt":
+				return ec.fieldContext_Ticket_firstRespondedAt(ctx, field)
+			case "agentRespondedAt":
+				return ec.fieldContext_Ticket_agentRespondedAt(ctx, field)
+			case "totalHoursSpent":
+				return ec.fieldContext_Ticket_totalHoursSpent(ctx, field)
+			case "responder":
+				return ec.fieldContext_Ticket_responder(ctx, field)
+			case "group":
+				return ec.fieldContext_Ticket_group(ctx, field)
+			case "conversations":
+				return ec.fieldContext_Ticket_conversations(ctx, field)
+			case "timeEntries":
+				return ec.fieldContext_Ticket_timeEntries(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ticket_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_companyByAccountNumber(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16599,7 +17014,7 @@ func (ec *executionContext) _Query_syncRuns(ctx context.Context, field graphql.C
 		ec.fieldContext_Query_syncRuns,
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.resolvers.Query().SyncRuns(ctx, fc.Args["source"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolvers.Query().SyncRuns(ctx, fc.Args["source"].(*model.Integration), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		ec.marshalNSyncRunConnection2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐSyncRunConnection,
@@ -16879,6 +17294,8 @@ func (ec *executionContext) fieldContext_Query_inside(ctx context.Context, field
 				return ec.fieldContext_IPUser_ip(ctx, field)
 			case "node":
 				return ec.fieldContext_IPUser_node(ctx, field)
+			case "holder":
+				return ec.fieldContext_IPUser_holder(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type IPUser", field.Name)
 		},
@@ -18364,10 +18781,10 @@ func (ec *executionContext) _SyncRun_source(ctx context.Context, field graphql.C
 		field,
 		ec.fieldContext_SyncRun_source,
 		func(ctx context.Context) (any, error) {
-			return obj.Source, nil
+			return ec.resolvers.SyncRun().Source(ctx, obj)
 		},
 		nil,
-		ec.marshalNString2string,
+		ec.marshalNIntegration2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration,
 		true,
 		true,
 	)
@@ -18377,10 +18794,10 @@ func (ec *executionContext) fieldContext_SyncRun_source(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "SyncRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
+			return nil, errors.New("field of type Integration does not have child fields")
 		},
 	}
 	return fc, nil
@@ -18393,10 +18810,10 @@ func (ec *executionContext) _SyncRun_status(ctx context.Context, field graphql.C
 		field,
 		ec.fieldContext_SyncRun_status,
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return ec.resolvers.SyncRun().Status(ctx, obj)
 		},
 		nil,
-		ec.marshalNString2string,
+		ec.marshalNSyncRunStatus2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐSyncRunStatus,
 		true,
 		true,
 	)
@@ -18406,10 +18823,10 @@ func (ec *executionContext) fieldContext_SyncRun_status(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "SyncRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
+			return nil, errors.New("field of type SyncRunStatus does not have child fields")
 		},
 	}
 	return fc, nil
@@ -18718,12 +19135,12 @@ func (ec *executionContext) _SyncRun_error(ctx context.Context, field graphql.Co
 		field,
 		ec.fieldContext_SyncRun_error,
 		func(ctx context.Context) (any, error) {
-			return obj.Error, nil
+			return ec.resolvers.SyncRun().Error(ctx, obj)
 		},
 		nil,
-		ec.marshalNString2string,
+		ec.marshalOString2ᚖstring,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -18731,8 +19148,8 @@ func (ec *executionContext) fieldContext_SyncRun_error(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "SyncRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -19155,10 +19572,10 @@ func (ec *executionContext) _Ticket_source(ctx context.Context, field graphql.Co
 		field,
 		ec.fieldContext_Ticket_source,
 		func(ctx context.Context) (any, error) {
-			return obj.Source, nil
+			return ec.resolvers.Ticket().Source(ctx, obj)
 		},
 		nil,
-		ec.marshalNString2string,
+		ec.marshalNIntegration2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration,
 		true,
 		true,
 	)
@@ -19168,10 +19585,10 @@ func (ec *executionContext) fieldContext_Ticket_source(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Ticket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
+			return nil, errors.New("field of type Integration does not have child fields")
 		},
 	}
 	return fc, nil
@@ -24669,7 +25086,7 @@ func (ec *executionContext) unmarshalInputNetworkEquipmentFilter(ctx context.Con
 			it.Type = graphql.OmittableOf(data)
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOEquipmentStatus2ᚕgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐEquipmentStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -24831,7 +25248,7 @@ func (ec *executionContext) unmarshalInputTicketFilter(ctx context.Context, obj 
 			it.OpenOnly = graphql.OmittableOf(data)
 		case "source":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOIntegration2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -25708,6 +26125,29 @@ func (ec *executionContext) unmarshalInputUpdateSubnetInput(ctx context.Context,
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _IPHolder(ctx context.Context, sel ast.SelectionSet, obj model.IPHolder) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case codex.NetworkEquipment:
+		return ec._NetworkEquipment(ctx, sel, &obj)
+	case *codex.NetworkEquipment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._NetworkEquipment(ctx, sel, obj)
+	case codex.Asset:
+		return ec._Asset(ctx, sel, &obj)
+	case *codex.Asset:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Asset(ctx, sel, obj)
+	default:
+		panic(fmt.Errorf("unexpected type %T", obj))
+	}
+}
+
 func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj model.Node) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -26406,7 +26846,7 @@ func (ec *executionContext) _AlertEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var assetImplementors = []string{"Asset", "Node"}
+var assetImplementors = []string{"Asset", "Node", "IPHolder"}
 
 func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, obj *codex.Asset) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetImplementors)
@@ -28982,6 +29422,39 @@ func (ec *executionContext) _IPUser(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "holder":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._IPUser_holder(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29620,7 +30093,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
-var networkEquipmentImplementors = []string{"NetworkEquipment", "Node"}
+var networkEquipmentImplementors = []string{"NetworkEquipment", "Node", "IPHolder"}
 
 func (ec *executionContext) _NetworkEquipment(ctx context.Context, sel ast.SelectionSet, obj *codex.NetworkEquipment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, networkEquipmentImplementors)
@@ -29792,10 +30265,41 @@ func (ec *executionContext) _NetworkEquipment(ctx context.Context, sel ast.Selec
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
-			out.Values[i] = ec._NetworkEquipment_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._NetworkEquipment_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "lastSeen":
 			out.Values[i] = ec._NetworkEquipment_lastSeen(ctx, field, obj)
 		case "notes":
@@ -30740,6 +31244,63 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_company(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "contact":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_contact(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "asset":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_asset(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "ticket":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_ticket(ctx, field)
 				return res
 			}
 
@@ -31698,15 +32259,77 @@ func (ec *executionContext) _SyncRun(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
-			out.Values[i] = ec._SyncRun_source(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SyncRun_source(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "status":
-			out.Values[i] = ec._SyncRun_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SyncRun_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "triggeredBy":
 			out.Values[i] = ec._SyncRun_triggeredBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31786,10 +32409,38 @@ func (ec *executionContext) _SyncRun(ctx context.Context, sel ast.SelectionSet, 
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "error":
-			out.Values[i] = ec._SyncRun_error(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SyncRun_error(ctx, field, obj)
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "watermark":
 			out.Values[i] = ec._SyncRun_watermark(ctx, field, obj)
 		default:
@@ -32005,10 +32656,41 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
-			out.Values[i] = ec._Ticket_source(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Ticket_source(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "externalId":
 			out.Values[i] = ec._Ticket_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34583,6 +35265,16 @@ func (ec *executionContext) marshalNEntitySyncCounts2ᚖgithubᚗcomᚋhivematri
 	return ec._EntitySyncCounts(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEquipmentStatus2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐEquipmentStatus(ctx context.Context, v any) (model.EquipmentStatus, error) {
+	var res model.EquipmentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEquipmentStatus2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐEquipmentStatus(ctx context.Context, sel ast.SelectionSet, v model.EquipmentStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNEquipmentType2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐEquipmentType(ctx context.Context, v any) (codex.EquipmentType, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNEquipmentType2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐEquipmentType[tmp]
@@ -34841,6 +35533,16 @@ func (ec *executionContext) marshalNInt2ᚕint64ᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNIntegration2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration(ctx context.Context, v any) (model.Integration, error) {
+	var res model.Integration
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIntegration2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration(ctx context.Context, sel ast.SelectionSet, v model.Integration) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
@@ -35726,6 +36428,16 @@ func (ec *executionContext) marshalNSyncRunPayload2ᚖgithubᚗcomᚋhivematrix�
 		return graphql.Null
 	}
 	return ec._SyncRunPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSyncRunStatus2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐSyncRunStatus(ctx context.Context, v any) (model.SyncRunStatus, error) {
+	var res model.SyncRunStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSyncRunStatus2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐSyncRunStatus(ctx context.Context, sel ast.SelectionSet, v model.SyncRunStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNTheme2githubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTheme(ctx context.Context, v any) (codex.Theme, error) {
@@ -37358,6 +38070,71 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOEquipmentStatus2ᚕgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐEquipmentStatusᚄ(ctx context.Context, v any) ([]model.EquipmentStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.EquipmentStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEquipmentStatus2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐEquipmentStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEquipmentStatus2ᚕgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐEquipmentStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EquipmentStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNEquipmentStatus2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐEquipmentStatus(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOEquipmentType2ᚕgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐEquipmentTypeᚄ(ctx context.Context, v any) ([]codex.EquipmentType, error) {
 	if v == nil {
 		return nil, nil
@@ -37477,6 +38254,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOIPHolder2githubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIPHolder(ctx context.Context, sel ast.SelectionSet, v model.IPHolder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IPHolder(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -37493,6 +38277,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOIntegration2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration(ctx context.Context, v any) (*model.Integration, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Integration)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIntegration2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐIntegration(ctx context.Context, sel ast.SelectionSet, v *model.Integration) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
@@ -37799,6 +38599,13 @@ var (
 		codex.ThemeDark:  "DARK",
 	}
 )
+
+func (ec *executionContext) marshalOTicket2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐTicket(ctx context.Context, sel ast.SelectionSet, v *codex.Ticket) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Ticket(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalOTicketFilter2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐTicketFilter(ctx context.Context, v any) (*model.TicketFilter, error) {
 	if v == nil {

@@ -17,6 +17,10 @@ import (
 // Node is any object with a global id; the generated code switches on the concrete type.
 type Node interface{}
 
+// IPHolder is an *codex.Asset or a *codex.NetworkEquipment: what holds an IP address
+// (the IPHolder union). Like Node it has no methods, so the codex types need no marker.
+type IPHolder interface{}
+
 // SearchResult is the answer to `search`; each list is fetched only when it is selected.
 type SearchResult struct {
 	Query string

@@ -614,8 +614,8 @@ type NetworkEquipmentFilter struct {
 	SubtreeOf graphql.Omittable[*string] `json:"subtreeOf,omitempty"`
 	// Only these types.
 	Type graphql.Omittable[[]codex.EquipmentType] `json:"type,omitempty"`
-	// Only these statuses (online, offline, unknown).
-	Status graphql.Omittable[[]string] `json:"status,omitempty"`
+	// Only these statuses.
+	Status graphql.Omittable[[]EquipmentStatus] `json:"status,omitempty"`
 	// Only devices with an address inside this CIDR prefix.
 	IPIn graphql.Omittable[*string] `json:"ipIn,omitempty"`
 	// Archived devices too.
@@ -749,7 +749,7 @@ type TicketFilter struct {
 	// Only open and pending tickets.
 	OpenOnly graphql.Omittable[*bool] `json:"openOnly,omitempty"`
 	// Only tickets from this PSA.
-	Source graphql.Omittable[*string] `json:"source,omitempty"`
+	Source graphql.Omittable[*Integration] `json:"source,omitempty"`
 	// Only tickets changed since then.
 	UpdatedSince graphql.Omittable[*time.Time] `json:"updatedSince,omitempty"`
 	// Archived tickets too.
@@ -1261,6 +1261,125 @@ func (e ContactOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whether a network device is up, as the RMM reports it.
+type EquipmentStatus string
+
+const (
+	// The RMM sees it.
+	EquipmentStatusOnline EquipmentStatus = "ONLINE"
+	// The RMM does not see it.
+	EquipmentStatusOffline EquipmentStatus = "OFFLINE"
+	// Not known (not monitored, or never seen).
+	EquipmentStatusUnknown EquipmentStatus = "UNKNOWN"
+)
+
+var AllEquipmentStatus = []EquipmentStatus{
+	EquipmentStatusOnline,
+	EquipmentStatusOffline,
+	EquipmentStatusUnknown,
+}
+
+func (e EquipmentStatus) IsValid() bool {
+	switch e {
+	case EquipmentStatusOnline, EquipmentStatusOffline, EquipmentStatusUnknown:
+		return true
+	}
+	return false
+}
+
+func (e EquipmentStatus) String() string {
+	return string(e)
+}
+
+func (e *EquipmentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EquipmentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EquipmentStatus", str)
+	}
+	return nil
+}
+
+func (e EquipmentStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EquipmentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EquipmentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An integration Codex syncs with.
+type Integration string
+
+const (
+	// Freshservice, the PSA (companies, contacts, assets, tickets).
+	IntegrationFreshservice Integration = "FRESHSERVICE"
+	// Datto RMM (devices, network equipment, alerts).
+	IntegrationDatto Integration = "DATTO"
+)
+
+var AllIntegration = []Integration{
+	IntegrationFreshservice,
+	IntegrationDatto,
+}
+
+func (e Integration) IsValid() bool {
+	switch e {
+	case IntegrationFreshservice, IntegrationDatto:
+		return true
+	}
+	return false
+}
+
+func (e Integration) String() string {
+	return string(e)
+}
+
+func (e *Integration) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Integration(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Integration", str)
+	}
+	return nil
+}
+
+func (e Integration) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Integration) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Integration) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The fields network equipment can be ordered by (ties are broken by id).
 type NetworkEquipmentOrderField string
 
@@ -1384,6 +1503,67 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The state of a sync run.
+type SyncRunStatus string
+
+const (
+	// It is running.
+	SyncRunStatusRunning SyncRunStatus = "RUNNING"
+	// It finished; single records may still have failed (see failed and problems).
+	SyncRunStatusSucceeded SyncRunStatus = "SUCCEEDED"
+	// It stopped on an error (see error).
+	SyncRunStatusFailed SyncRunStatus = "FAILED"
+)
+
+var AllSyncRunStatus = []SyncRunStatus{
+	SyncRunStatusRunning,
+	SyncRunStatusSucceeded,
+	SyncRunStatusFailed,
+}
+
+func (e SyncRunStatus) IsValid() bool {
+	switch e {
+	case SyncRunStatusRunning, SyncRunStatusSucceeded, SyncRunStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e SyncRunStatus) String() string {
+	return string(e)
+}
+
+func (e *SyncRunStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SyncRunStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SyncRunStatus", str)
+	}
+	return nil
+}
+
+func (e SyncRunStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SyncRunStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SyncRunStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
