@@ -211,6 +211,7 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	GET  /graphql/assets/...      no token: the explorer's scripts and styles (embedded)
 //	     /graphql                 token: GraphQL operations (POST, or GET with a query)
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
+//	GET  /api/public/user/home-page no token: Core's home-page lookup
 //	     /api/...                 token: the REST compatibility routes
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
 func (s *server) routes() http.Handler {
@@ -226,7 +227,9 @@ func (s *server) routes() http.Handler {
 	}
 
 	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync})
-	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
+	for pattern, h := range api.Public() {
+		r.Method(http.MethodGet, "/api"+pattern, h)
+	}
 
 	authenticated := s.verifier.Middleware(rest.WriteProblem)
 	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))

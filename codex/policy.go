@@ -41,6 +41,7 @@ var staffWrites = []Resource{ResCompany, ResLocation, ResContact, ResAsset, ResN
 //	technician everything but secrets         companies (not billing fields), locations, contacts, assets, network
 //	billing    everything but secrets         billing fields of companies only
 //	client     own company subtree            own preferences only
+//	(no company) own preferences only          own preferences only
 //	service    per grant (Read)               per grant (Write: like a technician; Sync: runs)
 //	everyone   own preferences                own preferences
 func (p *Principal) Can(action Action, res Resource) bool {
@@ -70,7 +71,9 @@ func (p *Principal) Can(action Action, res Resource) bool {
 	case LevelBilling:
 		return action == Read || res == ResBilling
 	case LevelClient:
-		return action == Read && res != ResAudit && res != ResSync && res != ResAgent
+		// A client user without a company (the platform's users outside its staff
+		// groups) has only its own preferences.
+		return p.CompanyID > 0 && action == Read && res != ResAudit && res != ResSync && res != ResAgent
 	}
 	return false
 }
