@@ -34,6 +34,7 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 			}
 			log.LogAttrs(r.Context(), level, "request",
 				slog.String("request_id", codex.RequestIDFrom(r.Context())),
+				slog.String("correlation_id", codex.CorrelationIDFrom(r.Context())),
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),

@@ -65,13 +65,20 @@ type Company struct {
 	ContractEnd      *Date             `bun:"contract_end" json:"contract_end"`
 	BillingContactID *int64            `bun:"billing_contact_id" json:"billing_contact_id"`
 	Settings         map[string]string `bun:"settings,type:json" json:"settings"`
-	CreatedAt        time.Time         `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt        time.Time         `bun:"updated_at,notnull" json:"updated_at"`
-	ArchivedAt       *time.Time        `bun:"archived_at" json:"archived_at"`
+	// The platform's profile fields (HiveMatrix services read them).
+	SupportLevel      string     `bun:"support_level,notnull" json:"support_level"`
+	ProfitOrNonProfit string     `bun:"profit_or_non_profit,notnull" json:"profit_or_non_profit"`
+	CompanyMainNumber string     `bun:"company_main_number,notnull" json:"company_main_number"`
+	CompanyStartDate  *Date      `bun:"company_start_date" json:"company_start_date"`
+	PhoneSystem       string     `bun:"phone_system,notnull" json:"phone_system"`
+	EmailSystem       string     `bun:"email_system,notnull" json:"email_system"`
+	CreatedAt         time.Time  `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt         time.Time  `bun:"updated_at,notnull" json:"updated_at"`
+	ArchivedAt        *time.Time `bun:"archived_at" json:"archived_at"`
 }
 
 // BillingFields are the company fields a billing user may change.
-var BillingFields = []string{"billing_plan", "contract_term", "contract_start", "contract_end", "billing_contact_id"}
+var BillingFields = []string{"billing_plan", "contract_term", "contract_start", "contract_end", "billing_contact_id", "support_level"}
 
 // Defaults fills unset enumerations with their defaults before validation.
 func (c *Company) Defaults() {

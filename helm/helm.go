@@ -330,7 +330,10 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		Message:   r.Message,
 		Timestamp: r.Time.UTC().Format(time.RFC3339Nano),
 		Context:   make(map[string]any, len(h.attrs)+r.NumAttrs()),
-		TraceID:   codex.RequestIDFrom(ctx),
+		TraceID:   codex.CorrelationIDFrom(ctx),
+	}
+	if e.TraceID == "" {
+		e.TraceID = codex.RequestIDFrom(ctx)
 	}
 	if p := codex.PrincipalFrom(ctx); p != nil {
 		e.UserID = p.Actor()

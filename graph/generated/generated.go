@@ -2537,6 +2537,70 @@ type PreferencesPayload {
   "The caller's agent record, preferences included."
   agent: Agent!
 }
+
+# --- The platform's company profile and device audit (issue 14) ---
+
+extend type Company {
+  "Support level agreed with the client, such as \"All Inclusive\" or \"Billed Hourly\"."
+  supportLevel: String!
+  "Whether the client is a profit or a non-profit organisation (free text, as the platform keeps it)."
+  profitOrNonProfit: String!
+  "The client's main phone number, as the platform shows it."
+  companyMainNumber: String!
+  "When the client became a client."
+  companyStartDate: Date
+  "The client's phone system, such as \"Teams\" or \"3CX\"."
+  phoneSystem: String!
+  "The client's e-mail system, such as \"Microsoft 365\"."
+  emailSystem: String!
+}
+
+extend input CreateCompanyInput {
+  "Support level (a billing field)."
+  supportLevel: String
+  "Profit or non-profit."
+  profitOrNonProfit: String
+  "Main phone number, as the platform shows it."
+  companyMainNumber: String
+  "When the client became a client."
+  companyStartDate: Date
+  "Phone system."
+  phoneSystem: String
+  "E-mail system."
+  emailSystem: String
+}
+
+extend input UpdateCompanyInput {
+  "Support level (a billing field)."
+  supportLevel: String
+  "Profit or non-profit."
+  profitOrNonProfit: String
+  "Main phone number, as the platform shows it."
+  companyMainNumber: String
+  "When the client became a client."
+  companyStartDate: Date
+  "Phone system."
+  phoneSystem: String
+  "E-mail system."
+  emailSystem: String
+}
+
+extend type Asset {
+  "External (public) IP address, from the RMM's device audit."
+  extIpAddress: String!
+  "The user last logged in, from the RMM."
+  lastLoggedInUser: String!
+  "Windows domain or workgroup, from the RMM."
+  domain: String!
+  "Antivirus product, from the RMM."
+  antivirusProduct: String!
+  "Antivirus status, from the RMM (such as RunningAndUpToDate)."
+  antivirusStatus: String!
+  "Patch status, from the RMM (such as FullyPatched)."
+  patchStatus: String!
+  "Bytes of backup storage the device uses; null when the RMM reports none."
+  backupDataBytes: Int
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3913,6 +3977,18 @@ func (ec *executionContext) fieldContext_Agent_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -4498,6 +4574,18 @@ func (ec *executionContext) fieldContext_Alert_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -4585,6 +4673,20 @@ func (ec *executionContext) fieldContext_Alert_asset(_ context.Context, field gr
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -5131,6 +5233,18 @@ func (ec *executionContext) fieldContext_Asset_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -5941,6 +6055,209 @@ func (ec *executionContext) fieldContext_Asset_alerts(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_extIpAddress(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_extIpAddress,
+		func(ctx context.Context) (any, error) {
+			return obj.ExtIPAddress, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_extIpAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_lastLoggedInUser(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_lastLoggedInUser,
+		func(ctx context.Context) (any, error) {
+			return obj.LastLoggedInUser, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_lastLoggedInUser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_domain(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_domain,
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_antivirusProduct(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_antivirusProduct,
+		func(ctx context.Context) (any, error) {
+			return obj.AntivirusProduct, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_antivirusProduct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_antivirusStatus(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_antivirusStatus,
+		func(ctx context.Context) (any, error) {
+			return obj.AntivirusStatus, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_antivirusStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_patchStatus(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_patchStatus,
+		func(ctx context.Context) (any, error) {
+			return obj.PatchStatus, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_patchStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_backupDataBytes(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_backupDataBytes,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupDataBytes, nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_backupDataBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AssetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6056,6 +6373,20 @@ func (ec *executionContext) fieldContext_AssetConnection_nodes(_ context.Context
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6240,6 +6571,20 @@ func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6327,6 +6672,20 @@ func (ec *executionContext) fieldContext_AssetPayload_asset(_ context.Context, f
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6635,6 +6994,18 @@ func (ec *executionContext) fieldContext_AuditEntry_company(_ context.Context, f
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7698,6 +8069,18 @@ func (ec *executionContext) fieldContext_Company_parent(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7803,6 +8186,18 @@ func (ec *executionContext) fieldContext_Company_ancestors(_ context.Context, fi
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7908,6 +8303,18 @@ func (ec *executionContext) fieldContext_Company_children(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8014,6 +8421,18 @@ func (ec *executionContext) fieldContext_Company_descendants(ctx context.Context
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8691,6 +9110,180 @@ func (ec *executionContext) fieldContext_Company_openTicketCount(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_supportLevel(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_supportLevel,
+		func(ctx context.Context) (any, error) {
+			return obj.SupportLevel, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_supportLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_profitOrNonProfit(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_profitOrNonProfit,
+		func(ctx context.Context) (any, error) {
+			return obj.ProfitOrNonProfit, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_profitOrNonProfit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_companyMainNumber(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_companyMainNumber,
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyMainNumber, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_companyMainNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_companyStartDate(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_companyStartDate,
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyStartDate, nil
+		},
+		nil,
+		ec.marshalODate2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐDate,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_companyStartDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_phoneSystem(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_phoneSystem,
+		func(ctx context.Context) (any, error) {
+			return obj.PhoneSystem, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_phoneSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_emailSystem(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_emailSystem,
+		func(ctx context.Context) (any, error) {
+			return obj.EmailSystem, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_emailSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CompanyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CompanyConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8824,6 +9417,18 @@ func (ec *executionContext) fieldContext_CompanyConnection_nodes(_ context.Conte
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9026,6 +9631,18 @@ func (ec *executionContext) fieldContext_CompanyEdge_node(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9131,6 +9748,18 @@ func (ec *executionContext) fieldContext_CompanyPayload_company(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9294,6 +9923,18 @@ func (ec *executionContext) fieldContext_Contact_company(_ context.Context, fiel
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9795,6 +10436,20 @@ func (ec *executionContext) fieldContext_Contact_assets(_ context.Context, field
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -9987,6 +10642,18 @@ func (ec *executionContext) fieldContext_ContactCompany_company(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -10530,6 +11197,18 @@ func (ec *executionContext) fieldContext_DuplicateIP_company(_ context.Context, 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11258,6 +11937,18 @@ func (ec *executionContext) fieldContext_Location_company(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -13039,6 +13730,18 @@ func (ec *executionContext) fieldContext_NetworkEquipment_company(_ context.Cont
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -14174,6 +14877,18 @@ func (ec *executionContext) fieldContext_NetworkLink_company(_ context.Context, 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -15119,6 +15834,18 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -15236,6 +15963,18 @@ func (ec *executionContext) fieldContext_Query_companyByAccountNumber(ctx contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16123,6 +16862,18 @@ func (ec *executionContext) fieldContext_SearchResult_companies(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16283,6 +17034,20 @@ func (ec *executionContext) fieldContext_SearchResult_assets(_ context.Context, 
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -16521,6 +17286,18 @@ func (ec *executionContext) fieldContext_Subnet_company(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16937,6 +17714,20 @@ func (ec *executionContext) fieldContext_Subnet_assets(_ context.Context, field 
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -18180,6 +18971,18 @@ func (ec *executionContext) fieldContext_Ticket_company(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -21244,7 +22047,7 @@ func (ec *executionContext) unmarshalInputCreateCompanyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "accountNumber", "parentId", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings"}
+	fieldsInOrder := [...]string{"name", "accountNumber", "parentId", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings", "supportLevel", "profitOrNonProfit", "companyMainNumber", "companyStartDate", "phoneSystem", "emailSystem"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21370,6 +22173,48 @@ func (ec *executionContext) unmarshalInputCreateCompanyInput(ctx context.Context
 				return it, err
 			}
 			it.Settings = graphql.OmittableOf(data)
+		case "supportLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supportLevel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupportLevel = graphql.OmittableOf(data)
+		case "profitOrNonProfit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profitOrNonProfit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfitOrNonProfit = graphql.OmittableOf(data)
+		case "companyMainNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyMainNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyMainNumber = graphql.OmittableOf(data)
+		case "companyStartDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyStartDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyStartDate = graphql.OmittableOf(data)
+		case "phoneSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneSystem"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneSystem = graphql.OmittableOf(data)
+		case "emailSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailSystem"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailSystem = graphql.OmittableOf(data)
 		}
 	}
 
@@ -22267,7 +23112,7 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "accountNumber", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings"}
+	fieldsInOrder := [...]string{"id", "name", "accountNumber", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings", "supportLevel", "profitOrNonProfit", "companyMainNumber", "companyStartDate", "phoneSystem", "emailSystem"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22393,6 +23238,48 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 				return it, err
 			}
 			it.Settings = graphql.OmittableOf(data)
+		case "supportLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supportLevel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupportLevel = graphql.OmittableOf(data)
+		case "profitOrNonProfit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profitOrNonProfit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfitOrNonProfit = graphql.OmittableOf(data)
+		case "companyMainNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyMainNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyMainNumber = graphql.OmittableOf(data)
+		case "companyStartDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyStartDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyStartDate = graphql.OmittableOf(data)
+		case "phoneSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneSystem"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneSystem = graphql.OmittableOf(data)
+		case "emailSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailSystem"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailSystem = graphql.OmittableOf(data)
 		}
 	}
 
@@ -23825,6 +24712,38 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "extIpAddress":
+			out.Values[i] = ec._Asset_extIpAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastLoggedInUser":
+			out.Values[i] = ec._Asset_lastLoggedInUser(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "domain":
+			out.Values[i] = ec._Asset_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "antivirusProduct":
+			out.Values[i] = ec._Asset_antivirusProduct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "antivirusStatus":
+			out.Values[i] = ec._Asset_antivirusStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "patchStatus":
+			out.Values[i] = ec._Asset_patchStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupDataBytes":
+			out.Values[i] = ec._Asset_backupDataBytes(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25022,6 +25941,33 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "supportLevel":
+			out.Values[i] = ec._Company_supportLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "profitOrNonProfit":
+			out.Values[i] = ec._Company_profitOrNonProfit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "companyMainNumber":
+			out.Values[i] = ec._Company_companyMainNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "companyStartDate":
+			out.Values[i] = ec._Company_companyStartDate(ctx, field, obj)
+		case "phoneSystem":
+			out.Values[i] = ec._Company_phoneSystem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emailSystem":
+			out.Values[i] = ec._Company_emailSystem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33315,6 +34261,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
 	return res
 }
 
