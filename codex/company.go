@@ -1,6 +1,7 @@
 package codex
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"time"
@@ -75,6 +76,35 @@ type Company struct {
 	CreatedAt         time.Time  `bun:"created_at,notnull" json:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at,notnull" json:"updated_at"`
 	ArchivedAt        *time.Time `bun:"archived_at" json:"archived_at"`
+}
+
+// FieldAlias is a second JSON name for a field: the name the HiveMatrix platform's
+// services read for a value Codex documents under its own name.
+type FieldAlias struct {
+	Alias, Field string
+}
+
+// CompanyAliases are the platform's names for company fields (Ledger reads the contract).
+var CompanyAliases = []FieldAlias{
+	{"contract_term_length", "contract_term"},
+	{"contract_start_date", "contract_start"},
+	{"contract_end_date", "contract_end"},
+}
+
+// JSONAliases returns CompanyAliases (REST's CSV export adds the same columns).
+func (Company) JSONAliases() []FieldAlias { return CompanyAliases }
+
+// MarshalJSON writes a company with its own fields and, besides, the contract fields
+// under the platform's names (CompanyAliases): Codex's documented shape stays, and the
+// platform's reads work.
+func (c Company) MarshalJSON() ([]byte, error) {
+	type plain Company // without this method
+	return json.Marshal(struct {
+		plain
+		ContractTermLength string `json:"contract_term_length"`
+		ContractStartDate  *Date  `json:"contract_start_date"`
+		ContractEndDate    *Date  `json:"contract_end_date"`
+	}{plain(c), c.ContractTerm, c.ContractStart, c.ContractEnd})
 }
 
 // BillingFields are the company fields a billing user may change.

@@ -10,12 +10,14 @@ import (
 func (a *API) routes() []route {
 	var rts []route
 	rts = append(rts, a.companyRoutes()...)
+	rts = append(rts, a.platformRoutes()...)
 	rts = append(rts, a.contactRoutes()...)
 	rts = append(rts, a.assetRoutes()...)
 	rts = append(rts, a.networkRoutes()...)
 	rts = append(rts, a.ticketRoutes()...)
 	rts = append(rts, a.settingsRoutes()...)
 	rts = append(rts, a.syncRoutes()...)
+	a.platformize(rts)
 	rts = append(rts, route{method: http.MethodGet, pattern: "/openapi.json", tag: "meta",
 		summary: "This API's OpenAPI 3 description, generated from the route table",
 		result:  reflect.TypeFor[map[string]any](), status: http.StatusOK, handler: a.openAPI})
