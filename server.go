@@ -314,7 +314,11 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	tuneGC(cfg.Server, os.Getenv)
 	if cfg.Helm.URL != "" {
-		shipper := helm.New(helm.Config{URL: cfg.Helm.URL, Token: helmToken(cfg), Level: cfg.Log.Level, ErrorLog: log})
+		tokens := helmToken(cfg)
+		if tokens == nil {
+			log.Warn("helm: no service token ([helm] token or core_url): logs will not be shipped")
+		}
+		shipper := helm.New(helm.Config{URL: cfg.Helm.URL, Token: tokens, Level: cfg.Log.Level, ErrorLog: log})
 		defer shipper.Close(context.WithoutCancel(ctx))
 		log = slog.New(slog.NewMultiHandler(log.Handler(), shipper.Handler()))
 		log.Info("shipping logs to helm", "url", cfg.Helm.URL)
@@ -411,11 +415,16 @@ func readableDurations(_ []string, a slog.Attr) slog.Attr {
 	return a
 }
 
-// helmToken is the service token sent with log batches: the configured one, or, with the
-// development issuer on, a short-lived token it mints for the service "codex".
+// helmToken is the service token sent with log batches: the configured one; one asked of
+// HiveMatrix Core ([helm] core_url), as the platform's services do; or, with the
+// development issuer on, a short-lived token it mints for the service "codex". With none
+// of these, nil: the shipper then sends nothing (never unauthenticated).
 func helmToken(cfg *config.Config) helm.TokenSource {
 	if cfg.Helm.Token != "" {
 		return helm.StaticToken(cfg.Helm.Token)
+	}
+	if cfg.Helm.CoreURL != "" {
+		return helm.CoreToken(cfg.Helm.CoreURL, "codex", "helm", nil)
 	}
 	if cfg.Auth.IssuerURL != "" || cfg.Auth.JWKSURL != "" {
 		return nil
