@@ -29,7 +29,7 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 			switch {
 			case status >= 500:
 				level = slog.LevelError
-			case r.URL.Path == "/health" && status == http.StatusOK:
+			case (r.URL.Path == "/health" || r.URL.Path == "/api/health") && status == http.StatusOK:
 				level = slog.LevelDebug
 			}
 			log.LogAttrs(r.Context(), level, "request",

@@ -205,7 +205,7 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 
 // routes builds the HTTP handler:
 //
-//	GET  /health                  no token: database check
+//	GET  /health, /api/health     no token: database check
 //	GET  /.well-known/jwks.json   no token: the development issuer's keys (when it is on)
 //	GET  /graphql (browser)       no token: the GraphQL explorer page, which holds no data
 //	GET  /graphql/assets/...      no token: the explorer's scripts and styles (embedded)
@@ -221,7 +221,10 @@ func (s *server) routes() http.Handler {
 		rest.WriteProblem(w, r, codex.Errorf(codex.NotFound, "no such path: %s", r.URL.Path))
 	})
 
-	r.Method(http.MethodGet, "/health", healthHandler(s.db, s.cfg.Database.ConnectionString, time.Now))
+	health := healthHandler(s.db, s.cfg.Database.ConnectionString, time.Now)
+	r.Method(http.MethodGet, "/health", health)
+	// The platform's services probe /api/health; same answer ({service, status, ...}).
+	r.Method(http.MethodGet, "/api/health", health)
 	if dev := s.verifier.Dev(); dev != nil {
 		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
 	}
