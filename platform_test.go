@@ -29,6 +29,7 @@ import (
 type platform struct {
 	t     *testing.T
 	h     http.Handler
+	db    *store.DB
 	core  *authtest.Server
 	acme  *codex.Company // account number "965"
 	decoy *codex.Company // its account number is acme's id in digits
@@ -39,11 +40,16 @@ func newPlatform(t *testing.T, db *store.DB) *platform {
 	core := authtest.NewCore(t)
 	cfg := testConfig(t)
 	cfg.Auth.Issuer, cfg.Auth.JWKSURL = core.Issuer, core.JWKSURL
+	if cfg.Auth.Services == nil {
+		cfg.Auth.Services = map[string]codex.Grant{}
+	}
+	cfg.Auth.Services["brainhair"] = codex.Grant{Read: true, Write: true}
+	p := &platform{t: t, core: core, db: db}
 	s, err := buildServer(context.Background(), cfg, discardLog(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &platform{t: t, h: s.handler, core: core}
+	p.h = s.handler
 	p.seed(db)
 	return p
 }
@@ -482,3 +488,88 @@ func TestReplayBrainhair(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestReplayBillingPlans: Brainhair's catalogue tools write plans (as a write-granted
+// service), Ledger reads them where it always did; billing users and read-only services
+// may not write, and every change is audited.
+func TestReplayBillingPlans(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		p := newPlatform(t, db)
+		brainhair, ledger := p.service("brainhair"), p.service("ledger")
+		plan := `{"plan_name":"Managed Pro","term_length":"3-Year","support_level":"All Inclusive","per_user_cost":12.5,
+			"per_workstation_cost":30,"per_server_cost":120,"per_vm_cost":60,"per_switch_cost":10,"per_firewall_cost":25,
+			"per_hour_ticket_cost":150,"backup_base_fee_tb":5,"backup_included_tb":1,"backup_per_tb_fee":15,
+			"features":{"antivirus":"SentinelOne"}}`
+		for who, tok := range map[string]string{"a billing user": p.user("bill@msp.example", "billing"),
+			"a technician": p.user("tech@msp.example", "technician"), "a read-only service": ledger} {
+			if code, v, _ := p.call("POST", "/api/billing-plans", tok, plan); code != 403 {
+				t.Errorf("POST /api/billing-plans as %s = %d %v; want 403", who, code, v)
+			}
+		}
+		code, v, _ := p.call("POST", "/api/billing-plans", brainhair, plan)
+		if code != 201 {
+			t.Fatalf("POST /api/billing-plans as brainhair = %d %v; want 201", code, v)
+		}
+		id := strconv.Itoa(int(v.(map[string]any)["id"].(float64)))
+		if code, _, _ = p.call("POST", "/api/billing-plans", p.user("ada@msp.example", "admin"), plan); code != 409 {
+			t.Errorf("the same plan and term again = %d; want 409", code)
+		}
+		if code, v, _ = p.call("POST", "/api/billing-plans", brainhair, `{"plan_name":"","term_length":"x","per_user_cost":-1}`); code != 400 && code != 422 {
+			t.Errorf("an invalid plan = %d %v; want 400 or 422", code, v)
+		}
+		code, v, _ = p.call("PUT", "/api/billing-plans/"+id, brainhair, strings.Replace(plan, `"per_user_cost":12.5`, `"per_user_cost":14`, 1))
+		if code != 200 || v.(map[string]any)["per_user_cost"] != float64(14) {
+			t.Errorf("PUT /api/billing-plans/%s = %d %v; want 200 with 14", id, code, v)
+		}
+		if code, _, _ = p.call("POST", "/api/feature-options", brainhair, `{"feature_type":"antivirus","display_name":"SentinelOne"}`); code != 201 {
+			t.Errorf("POST /api/feature-options = %d; want 201", code)
+		}
+
+		planFields := map[string]string{"plan_name": tString, "term_length": tString, "support_level": tString,
+			"per_user_cost": tNumber, "per_workstation_cost": tNumber, "per_server_cost": tNumber, "per_vm_cost": tNumber,
+			"per_switch_cost": tNumber, "per_firewall_cost": tNumber, "per_hour_ticket_cost": tNumber,
+			"backup_base_fee_tb": tNumber, "backup_included_tb": tNumber, "backup_per_tb_fee": tNumber}
+		code, v, _ = p.call("GET", "/billing-plans/api/plans", ledger, "")
+		if code != 200 {
+			t.Fatalf("GET /billing-plans/api/plans = %d %v", code, v)
+		}
+		fields(t, "plans", firstItem(t, "plans", v.(map[string]any)["plans"]), planFields)
+		code, v, _ = p.call("GET", "/billing-plans/api/plans/Managed%20Pro/3-Year", ledger, "")
+		if code != 200 {
+			t.Fatalf("GET /billing-plans/api/plans/{name}/{term} = %d %v", code, v)
+		}
+		fields(t, "plan", v.(map[string]any)["plan"], planFields)
+		if c := v.(map[string]any)["plan"].(map[string]any)["per_user_cost"]; c != float64(14) {
+			t.Errorf("per_user_cost = %v; want 14", c)
+		}
+		if code, _, _ = p.call("GET", "/billing-plans/api/plans/Nope/1-Year", ledger, ""); code != 404 {
+			t.Errorf("unknown plan = %d; want 404", code)
+		}
+		if code, _, _ = p.call("GET", "/billing-plans/api/plans", "", ""); code != 401 {
+			t.Errorf("plans without a token = %d; want 401", code)
+		}
+		code, v, _ = p.call("GET", "/billing-plans/api/feature-options", ledger, "")
+		fields(t, "feature options", v, map[string]string{"features": tArray})
+		code, v, _ = p.call("GET", "/billing-plans/api/feature-categories", ledger, "")
+		if cats := v.(map[string]any)["categories"].([]any); code != 200 || len(cats) != 1 || cats[0] != "antivirus" {
+			t.Errorf("feature categories = %d %v; want [antivirus]", code, v)
+		}
+
+		// CSV export of the catalogue.
+		r := httptest.NewRequest("GET", "/api/billing-plans?format=csv", nil)
+		r.Header.Set("Authorization", "Bearer "+ledger)
+		w := httptest.NewRecorder()
+		p.h.ServeHTTP(w, r)
+		if lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n"); w.Code != 200 || len(lines) != 2 ||
+			!strings.Contains(lines[0], "plan_name") || !strings.Contains(lines[1], "Managed Pro") {
+			t.Errorf("CSV export = %d %q; want a header and one plan", w.Code, w.Body.String())
+		}
+
+		// Audited: the create and the update.
+		ctx := codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))
+		pg, err := db.AuditLog(ctx, codex.AuditFilter{Entity: "billing_plan"}, codex.PageArgs{})
+		if err != nil || len(pg.Items) != 2 {
+			t.Errorf("audit of billing plans = %v, %v; want 2 entries", pg, err)
+		}
+	})
+}

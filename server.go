@@ -213,6 +213,7 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
 //	GET  /api/public/user/home-page no token: Core's home-page lookup
 //	     /api/...                 token: the REST compatibility routes
+//	GET  /billing-plans/api/...   token: the billing plan catalogue as Ledger reads it
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
@@ -235,6 +236,8 @@ func (s *server) routes() http.Handler {
 	}
 
 	authenticated := s.verifier.Middleware(rest.WriteProblem)
+	// Ledger reads the billing plan catalogue under its old home.
+	r.Mount("/billing-plans/api", authenticated(api.BillingPlans()))
 	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
 	explorer := graph.ExplorerHandler("/graphql")
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

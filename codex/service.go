@@ -207,6 +207,7 @@ type Services struct {
 	Agents    AgentService
 	Audit     AuditService
 	Sync      SyncStore
+	Billing   BillingService
 }
 
 // Clock returns the current time; the store uses it so tests can fix time.

@@ -12,6 +12,7 @@ func (a *API) routes() []route {
 	rts = append(rts, a.companyRoutes()...)
 	rts = append(rts, a.platformRoutes()...)
 	rts = append(rts, a.rmmRoutes()...)
+	rts = append(rts, a.billingRoutes()...)
 	rts = append(rts, a.contactRoutes()...)
 	rts = append(rts, a.assetRoutes()...)
 	rts = append(rts, a.networkRoutes()...)

@@ -227,6 +227,7 @@ func (db *DB) Services() codex.Services {
 		Agents:    db,
 		Audit:     db,
 		Sync:      db,
+		Billing:   db,
 	}
 }
 
