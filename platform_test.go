@@ -549,7 +549,10 @@ func TestReplayBillingPlans(t *testing.T) {
 			t.Errorf("plans without a token = %d; want 401", code)
 		}
 		code, v, _ = p.call("GET", "/billing-plans/api/feature-options", ledger, "")
-		fields(t, "feature options", v, map[string]string{"features": tArray})
+		fields(t, "feature options", v, map[string]string{"features": tObject})
+		if av, _ := v.(map[string]any)["features"].(map[string]any)["antivirus"].([]any); code != 200 || len(av) != 1 {
+			t.Errorf("feature options = %d %v; want antivirus: [SentinelOne]", code, v)
+		}
 		code, v, _ = p.call("GET", "/billing-plans/api/feature-categories", ledger, "")
 		if cats := v.(map[string]any)["categories"].([]any); code != 200 || len(cats) != 1 || cats[0] != "antivirus" {
 			t.Errorf("feature categories = %d %v; want [antivirus]", code, v)

@@ -118,7 +118,7 @@ func (a *API) createFeature(w http.ResponseWriter, r *http.Request) {
 //
 //	GET /plans                      {plans: [plan, ...]}
 //	GET /plans/{name}/{term}        {plan: plan}  (404 when the catalogue has no such plan)
-//	GET /feature-options            {features: [option, ...]}
+//	GET /feature-options            {features: {feature type: [option, ...]}}
 //	GET /feature-categories         {categories: [feature type, ...]}
 func (a *API) BillingPlans() http.Handler {
 	r := chi.NewRouter()
@@ -148,10 +148,12 @@ func (a *API) BillingPlans() http.Handler {
 			a.problem(w, r, err)
 			return
 		}
-		if rows == nil {
-			rows = []*codex.FeatureOption{}
+		// Ledger reads the options grouped by category (feature type).
+		byType := map[string][]*codex.FeatureOption{}
+		for _, f := range rows {
+			byType[f.FeatureType] = append(byType[f.FeatureType], f)
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"features": rows})
+		writeJSON(w, http.StatusOK, map[string]any{"features": byType})
 	})
 	r.Get("/feature-categories", func(w http.ResponseWriter, r *http.Request) {
 		rows, err := a.svc.Billing.FeatureOptions(r.Context())
