@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -568,11 +569,43 @@ func TestReplayBillingPlans(t *testing.T) {
 			t.Errorf("CSV export = %d %q; want a header and one plan", w.Code, w.Body.String())
 		}
 
-		// Audited: the create and the update.
+		// CSV import of the export: the existing plan is replaced, a new one added, all or nothing.
+		exported := w.Body.String()
+		lines := strings.SplitN(exported, "\n", 2)
+		withNew := lines[0] + "\n" + strings.Replace(lines[1], "Managed Pro", "Managed Basic", 1) + lines[1]
+		csvCall := func(tok, body string) (int, any) {
+			r := httptest.NewRequest("POST", "/api/billing-plans/import", strings.NewReader(body))
+			r.Header.Set("Authorization", "Bearer "+tok)
+			r.Header.Set("Content-Type", "text/csv")
+			w := httptest.NewRecorder()
+			p.h.ServeHTTP(w, r)
+			var v any
+			_ = json.Unmarshal(w.Body.Bytes(), &v)
+			return w.Code, v
+		}
+		if code, v := csvCall(ledger, withNew); code != 403 {
+			t.Errorf("import as a read-only service = %d %v; want 403", code, v)
+		}
+		bad := lines[0] + "\n" + strings.Replace(lines[1], "Managed Pro", "Broken", 1) + strings.Replace(lines[1], ",14,", ",fourteen,", 1)
+		if code, v := csvCall(brainhair, bad); code != 400 || !strings.Contains(fmt.Sprint(v), "per_user_cost") {
+			t.Errorf("import with a bad number = %d %v; want 400 naming per_user_cost", code, v)
+		}
+		code, v = csvCall(brainhair, withNew)
+		if m, _ := v.(map[string]any); code != 200 || m["created"] != float64(1) || m["replaced"] != float64(1) {
+			t.Errorf("import = %d %v; want 1 created, 1 replaced", code, v)
+		}
+		if _, v, _ = p.call("GET", "/billing-plans/api/plans/Broken/3-Year", ledger, ""); v.(map[string]any)["plan"] != nil {
+			t.Errorf("a rejected import left a plan behind: %v", v)
+		}
+		if code, v, _ = p.call("GET", "/billing-plans/api/plans/managed%20basic/3-year", ledger, ""); code != 200 {
+			t.Errorf("imported plan (any case) = %d %v; want 200", code, v)
+		}
+
+		// Audited: the create, the update and the import's two changes.
 		ctx := codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))
 		pg, err := db.AuditLog(ctx, codex.AuditFilter{Entity: "billing_plan"}, codex.PageArgs{})
-		if err != nil || len(pg.Items) != 2 {
-			t.Errorf("audit of billing plans = %v, %v; want 2 entries", pg, err)
+		if err != nil || len(pg.Items) != 4 {
+			t.Errorf("audit of billing plans = %v, %v; want 4 entries", pg, err)
 		}
 	})
 }

@@ -85,6 +85,9 @@ type BillingService interface {
 	CreateBillingPlan(ctx context.Context, p *BillingPlan) error
 	// ReplaceBillingPlan writes every field of plan id from p.
 	ReplaceBillingPlan(ctx context.Context, id int64, p *BillingPlan) (*BillingPlan, error)
+	// ImportBillingPlans adds or replaces (by plan name and term) every plan given, in one
+	// transaction: all of them or none.
+	ImportBillingPlans(ctx context.Context, plans []*BillingPlan) (created, replaced int, err error)
 	FeatureOptions(ctx context.Context) ([]*FeatureOption, error)
 	CreateFeatureOption(ctx context.Context, f *FeatureOption) error
 }

@@ -73,3 +73,10 @@ func readPlans(ctx context.Context) error {
 	}
 	return nil
 }
+
+func (s *service) ImportBillingPlans(ctx context.Context, plans []*codex.BillingPlan) (int, int, error) {
+	if _, err := allow(ctx, codex.Write, codex.ResPlan); err != nil {
+		return 0, 0, err
+	}
+	return s.in.Billing.ImportBillingPlans(ctx, plans)
+}

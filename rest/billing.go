@@ -1,10 +1,15 @@
 package rest
 
 import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"mime"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -34,6 +39,9 @@ func (a *API) billingRoutes() []route {
 		{method: http.MethodPut, pattern: "/billing-plans/{id}", tag: "billing",
 			summary: "Replace a plan: absent fields are reset (admins and write-granted services)",
 			body:    plan, result: plan, status: http.StatusOK, handler: a.replacePlan},
+		{method: http.MethodPost, pattern: "/billing-plans/import", tag: "billing",
+			summary: "Import the catalogue from CSV (the export's columns; id and timestamps ignored): each plan and term is added or replaced, all rows or none",
+			result:  reflect.TypeFor[PlanImport](), status: http.StatusOK, handler: a.importPlans},
 		{method: http.MethodGet, pattern: "/feature-options", tag: "billing",
 			summary: "The options of the plans' features", result: reflect.TypeFor[*codex.FeatureOption](), list: true,
 			params: []param{formatParam}, status: http.StatusOK,
@@ -171,4 +179,88 @@ func (a *API) BillingPlans() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"categories": cats})
 	})
 	return r
+}
+
+// PlanImport is the answer of a catalogue import.
+type PlanImport struct {
+	Created  int `json:"created"`
+	Replaced int `json:"replaced"`
+}
+
+// importPlans reads a CSV body with a header row of the plan's JSON names (as the export
+// writes them); the features column holds a JSON object.
+func (a *API) importPlans(w http.ResponseWriter, r *http.Request) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "text/csv" {
+		a.problem(w, r, httpError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"the catalogue is imported as Content-Type: text/csv"))
+		return
+	}
+	cr := csv.NewReader(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	records, err := cr.ReadAll()
+	if err != nil || len(records) < 1 {
+		a.problem(w, r, badRequest("invalid_csv", "the body is not CSV with a header row", nil))
+		return
+	}
+	header := records[0]
+	fields := jsonFieldTypes(reflect.TypeFor[codex.BillingPlan]())
+	var plans []*codex.BillingPlan
+	for n, rec := range records[1:] {
+		body := map[string]json.RawMessage{}
+		for i, name := range header {
+			if i >= len(rec) || name == "id" || name == "created_at" || name == "updated_at" {
+				continue
+			}
+			t, ok := fields[name]
+			if !ok {
+				a.problem(w, r, badRequest("invalid_csv", "unknown column "+strconv.Quote(name), map[string]string{name: "unknown column"}))
+				return
+			}
+			v := strings.TrimSpace(rec[i])
+			switch t.Kind() {
+			case reflect.Float64:
+				if v == "" {
+					v = "0"
+				}
+				if _, err := strconv.ParseFloat(v, 64); err != nil {
+					a.problem(w, r, badRequest("invalid_csv", fmt.Sprintf("row %d: %s is not a number", n+2, name), map[string]string{name: "not a number"}))
+					return
+				}
+				body[name] = json.RawMessage(v)
+			case reflect.Map:
+				if v == "" {
+					v = "{}"
+				}
+				body[name] = json.RawMessage(v)
+			default:
+				b, _ := json.Marshal(v)
+				body[name] = b
+			}
+		}
+		p := &codex.BillingPlan{}
+		if err := applyJSON(body, p); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		plans = append(plans, p)
+	}
+	created, replaced, err := a.svc.Billing.ImportBillingPlans(r.Context(), plans)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, PlanImport{Created: created, Replaced: replaced})
+}
+
+// jsonFieldTypes maps the JSON names of a struct's fields to their types.
+func jsonFieldTypes(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = f.Type
+		}
+	}
+	return out
 }

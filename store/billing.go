@@ -119,3 +119,53 @@ func (db *DB) CreateFeatureOption(ctx context.Context, f *codex.FeatureOption) e
 	}
 	return translate(err)
 }
+
+// ImportBillingPlans adds or replaces (by plan name and term, ignoring case) every plan,
+// in one transaction, each change audited.
+func (db *DB) ImportBillingPlans(ctx context.Context, plans []*codex.BillingPlan) (created, replaced int, err error) {
+	for i, p := range plans {
+		if err := p.Validate(); err != nil {
+			return 0, 0, codex.Errorf(codex.Invalid, "row %d: %v", i+1, err)
+		}
+		if p.Features == nil {
+			p.Features = map[string]string{}
+		}
+	}
+	err = db.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		created, replaced = 0, 0
+		now := db.now()
+		for _, p := range plans {
+			cur := new(codex.BillingPlan)
+			err := tx.NewSelect().Model(cur).
+				Where("lower(plan.plan_name) = ?", strings.ToLower(p.PlanName)).
+				Where("lower(plan.term_length) = ?", strings.ToLower(p.TermLength)).Scan(ctx)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				p.ID, p.CreatedAt, p.UpdatedAt = 0, now, now
+				if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
+					return err
+				}
+				created++
+				if err := db.audit(ctx, tx, actionCreate, "billing_plan", p.ID, nil, nil, p); err != nil {
+					return err
+				}
+			case err != nil:
+				return err
+			default:
+				p.ID, p.CreatedAt, p.UpdatedAt = cur.ID, cur.CreatedAt, now
+				if _, err := tx.NewUpdate().Model(p).WherePK().ExcludeColumn("id", "created_at").Exec(ctx); err != nil {
+					return err
+				}
+				replaced++
+				if err := db.audit(ctx, tx, actionUpdate, "billing_plan", p.ID, nil, cur, p); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, translate(err)
+	}
+	return created, replaced, nil
+}
