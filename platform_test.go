@@ -601,6 +601,31 @@ func TestReplayBillingPlans(t *testing.T) {
 			t.Errorf("imported plan (any case) = %d %v; want 200", code, v)
 		}
 
+		// GraphQL: the catalogue, and a company's plan through its billing plan and term.
+		ctx0 := codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))
+		if _, err := db.UpdateCompany(ctx0, p.acme.ID, codex.CompanyPatch{BillingPlan: ptr("Managed Pro"), ContractTerm: ptr("3-Year")}); err != nil {
+			t.Fatal(err)
+		}
+		q := `{"query":"{ billingPlans { planName termLength perUserCost features { key value } } featureOptions { featureType displayName } companies(first: 10) { edges { node { accountNumber plan { planName perUserCost } } } } }"}`
+		code, v, _ = p.call("POST", "/graphql", p.user("ada@msp.example", "admin"), q)
+		data, _ := v.(map[string]any)["data"].(map[string]any)
+		if code != 200 || data == nil || len(data["billingPlans"].([]any)) != 2 || len(data["featureOptions"].([]any)) != 1 {
+			t.Fatalf("GraphQL billing = %d %v", code, v)
+		}
+		for _, e := range data["companies"].(map[string]any)["edges"].([]any) {
+			n := e.(map[string]any)["node"].(map[string]any)
+			switch n["accountNumber"] {
+			case "965":
+				if pl, _ := n["plan"].(map[string]any); pl == nil || pl["planName"] != "Managed Pro" || pl["perUserCost"] != float64(14) {
+					t.Errorf("Acme's plan = %v; want Managed Pro at 14", n["plan"])
+				}
+			default:
+				if n["plan"] != nil {
+					t.Errorf("%v's plan = %v; want null (no such plan)", n["accountNumber"], n["plan"])
+				}
+			}
+		}
+
 		// Audited: the create, the update and the import's two changes.
 		ctx := codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))
 		pg, err := db.AuditLog(ctx, codex.AuditFilter{Entity: "billing_plan"}, codex.PageArgs{})

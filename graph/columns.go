@@ -55,6 +55,7 @@ var companyColumns = columnTable{
 	"website":           {"website"},
 	"domains":           {"domains"},
 	"billingPlan":       {"billing_plan"},
+	"plan":              {"billing_plan", "contract_term"},
 	"contractTerm":      {"contract_term"},
 	"contractStart":     {"contract_start"},
 	"contractEnd":       {"contract_end"},

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Alert() AlertResolver
 	Asset() AssetResolver
 	AuditEntry() AuditEntryResolver
+	BillingPlan() BillingPlanResolver
 	Company() CompanyResolver
 	Contact() ContactResolver
 	ContactCompany() ContactCompanyResolver
@@ -98,6 +99,9 @@ type AuditEntryResolver interface {
 	EntityID(ctx context.Context, obj *codex.AuditEntry) (*string, error)
 	Company(ctx context.Context, obj *codex.AuditEntry) (*codex.Company, error)
 }
+type BillingPlanResolver interface {
+	Features(ctx context.Context, obj *codex.BillingPlan) ([]*model.KeyValue, error)
+}
 type CompanyResolver interface {
 	ID(ctx context.Context, obj *codex.Company) (string, error)
 
@@ -120,6 +124,8 @@ type CompanyResolver interface {
 	Alerts(ctx context.Context, obj *codex.Company, first *int, after *string, filter *model.AlertFilter, orderBy *model.AlertOrder) (*model.AlertConnection, error)
 	AssetCounts(ctx context.Context, obj *codex.Company) ([]*codex.TypeCount, error)
 	OpenTicketCount(ctx context.Context, obj *codex.Company) (int, error)
+
+	Plan(ctx context.Context, obj *codex.Company) (*codex.BillingPlan, error)
 }
 type ContactResolver interface {
 	ID(ctx context.Context, obj *codex.Contact) (string, error)
@@ -223,6 +229,8 @@ type QueryResolver interface {
 	Search(ctx context.Context, query string, first *int) (*model.SearchResult, error)
 	DuplicateIPs(ctx context.Context, companyID *string) ([]*codex.DuplicateIP, error)
 	Inside(ctx context.Context, cidr string, companyID *string) ([]*codex.IPUser, error)
+	BillingPlans(ctx context.Context) ([]*codex.BillingPlan, error)
+	FeatureOptions(ctx context.Context) ([]*codex.FeatureOption, error)
 }
 type SearchResultResolver interface {
 	Companies(ctx context.Context, obj *model.SearchResult) ([]*codex.Company, error)
@@ -2601,6 +2609,74 @@ extend type Asset {
   "Bytes of backup storage the device uses; null when the RMM reports none."
   backupDataBytes: Int
 }
+
+# --- The billing plan catalogue (issue 14) ---
+
+"One plan of the billing catalogue under one contract term, with its prices. Ledger prices invoices from it."
+type BillingPlan {
+  "The plan's database id."
+  databaseId: Int!
+  "Plan name, such as \"Managed Pro\"; a company's billingPlan names it."
+  planName: String!
+  "Contract term, such as \"3-Year\"; a company's contractTerm names it."
+  termLength: String!
+  "Support level, such as \"All Inclusive\"."
+  supportLevel: String!
+  "Monthly price per user."
+  perUserCost: Float!
+  "Monthly price per workstation."
+  perWorkstationCost: Float!
+  "Monthly price per server."
+  perServerCost: Float!
+  "Monthly price per virtual machine."
+  perVmCost: Float!
+  "Monthly price per switch."
+  perSwitchCost: Float!
+  "Monthly price per firewall."
+  perFirewallCost: Float!
+  "Price per ticket hour."
+  perHourTicketCost: Float!
+  "Monthly backup base fee per workstation."
+  backupBaseFeeWorkstation: Float!
+  "Monthly backup base fee per server."
+  backupBaseFeeServer: Float!
+  "Monthly backup base fee per TB."
+  backupBaseFeeTb: Float!
+  "Backup TB included."
+  backupIncludedTb: Float!
+  "Price per backup TB beyond the included."
+  backupPerTbFee: Float!
+  "The plan's feature values by feature type."
+  features: [KeyValue!]!
+  "When the plan was added."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+"A choice a plan's feature can take."
+type FeatureOption {
+  "The option's database id."
+  databaseId: Int!
+  "The feature (category), such as \"antivirus\"."
+  featureType: String!
+  "The choice, such as \"SentinelOne\"."
+  displayName: String!
+  "Free text."
+  description: String!
+}
+
+extend type Query {
+  "The billing plan catalogue, by plan and term (not for client users)."
+  billingPlans: [BillingPlan!]!
+  "The options of the plans' features."
+  featureOptions: [FeatureOption!]!
+}
+
+extend type Company {
+  "The catalogue plan this company's billingPlan and contractTerm name; null when the catalogue has none."
+  plan: BillingPlan
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3989,6 +4065,8 @@ func (ec *executionContext) fieldContext_Agent_company(_ context.Context, field 
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -4586,6 +4664,8 @@ func (ec *executionContext) fieldContext_Alert_company(_ context.Context, field 
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -5245,6 +5325,8 @@ func (ec *executionContext) fieldContext_Asset_company(_ context.Context, field 
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7006,6 +7088,8 @@ func (ec *executionContext) fieldContext_AuditEntry_company(_ context.Context, f
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7366,6 +7450,563 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 				return ec.fieldContext_AuditEntry_at(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_planName(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_planName,
+		func(ctx context.Context) (any, error) {
+			return obj.PlanName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_planName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_termLength(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_termLength,
+		func(ctx context.Context) (any, error) {
+			return obj.TermLength, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_termLength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_supportLevel(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_supportLevel,
+		func(ctx context.Context) (any, error) {
+			return obj.SupportLevel, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_supportLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perUserCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perUserCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerUserCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perUserCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perWorkstationCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perWorkstationCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerWorkstationCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perWorkstationCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perServerCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perServerCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerServerCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perServerCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perVmCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perVmCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerVMCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perVmCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perSwitchCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perSwitchCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerSwitchCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perSwitchCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perFirewallCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perFirewallCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerFirewallCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perFirewallCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perHourTicketCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perHourTicketCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerHourTicketCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perHourTicketCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupBaseFeeWorkstation(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupBaseFeeWorkstation,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupBaseFeeWorkstation, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupBaseFeeWorkstation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupBaseFeeServer(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupBaseFeeServer,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupBaseFeeServer, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupBaseFeeServer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupBaseFeeTb(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupBaseFeeTb,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupBaseFeeTB, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupBaseFeeTb(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupIncludedTb(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupIncludedTb,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupIncludedTB, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupIncludedTb(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupPerTbFee(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupPerTbFee,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupPerTBFee, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupPerTbFee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_features(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_features,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.BillingPlan().Features(ctx, obj)
+		},
+		nil,
+		ec.marshalNKeyValue2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐKeyValueᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_features(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "key":
+				return ec.fieldContext_KeyValue_key(ctx, field)
+			case "value":
+				return ec.fieldContext_KeyValue_value(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type KeyValue", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_createdAt(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_createdAt,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_updatedAt(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_updatedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
 		},
 	}
 	return fc, nil
@@ -8081,6 +8722,8 @@ func (ec *executionContext) fieldContext_Company_parent(_ context.Context, field
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8198,6 +8841,8 @@ func (ec *executionContext) fieldContext_Company_ancestors(_ context.Context, fi
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8315,6 +8960,8 @@ func (ec *executionContext) fieldContext_Company_children(_ context.Context, fie
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8433,6 +9080,8 @@ func (ec *executionContext) fieldContext_Company_descendants(ctx context.Context
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9284,6 +9933,75 @@ func (ec *executionContext) fieldContext_Company_emailSystem(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_plan(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_plan,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Company().Plan(ctx, obj)
+		},
+		nil,
+		ec.marshalOBillingPlan2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlan,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_BillingPlan_databaseId(ctx, field)
+			case "planName":
+				return ec.fieldContext_BillingPlan_planName(ctx, field)
+			case "termLength":
+				return ec.fieldContext_BillingPlan_termLength(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_BillingPlan_supportLevel(ctx, field)
+			case "perUserCost":
+				return ec.fieldContext_BillingPlan_perUserCost(ctx, field)
+			case "perWorkstationCost":
+				return ec.fieldContext_BillingPlan_perWorkstationCost(ctx, field)
+			case "perServerCost":
+				return ec.fieldContext_BillingPlan_perServerCost(ctx, field)
+			case "perVmCost":
+				return ec.fieldContext_BillingPlan_perVmCost(ctx, field)
+			case "perSwitchCost":
+				return ec.fieldContext_BillingPlan_perSwitchCost(ctx, field)
+			case "perFirewallCost":
+				return ec.fieldContext_BillingPlan_perFirewallCost(ctx, field)
+			case "perHourTicketCost":
+				return ec.fieldContext_BillingPlan_perHourTicketCost(ctx, field)
+			case "backupBaseFeeWorkstation":
+				return ec.fieldContext_BillingPlan_backupBaseFeeWorkstation(ctx, field)
+			case "backupBaseFeeServer":
+				return ec.fieldContext_BillingPlan_backupBaseFeeServer(ctx, field)
+			case "backupBaseFeeTb":
+				return ec.fieldContext_BillingPlan_backupBaseFeeTb(ctx, field)
+			case "backupIncludedTb":
+				return ec.fieldContext_BillingPlan_backupIncludedTb(ctx, field)
+			case "backupPerTbFee":
+				return ec.fieldContext_BillingPlan_backupPerTbFee(ctx, field)
+			case "features":
+				return ec.fieldContext_BillingPlan_features(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_BillingPlan_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_BillingPlan_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type BillingPlan", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CompanyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CompanyConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9429,6 +10147,8 @@ func (ec *executionContext) fieldContext_CompanyConnection_nodes(_ context.Conte
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9643,6 +10363,8 @@ func (ec *executionContext) fieldContext_CompanyEdge_node(_ context.Context, fie
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9760,6 +10482,8 @@ func (ec *executionContext) fieldContext_CompanyPayload_company(_ context.Contex
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9935,6 +10659,8 @@ func (ec *executionContext) fieldContext_Contact_company(_ context.Context, fiel
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -10654,6 +11380,8 @@ func (ec *executionContext) fieldContext_ContactCompany_company(_ context.Contex
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11209,6 +11937,8 @@ func (ec *executionContext) fieldContext_DuplicateIP_company(_ context.Context, 
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11353,6 +12083,122 @@ func (ec *executionContext) fieldContext_EntitySyncCounts_counts(_ context.Conte
 				return ec.fieldContext_SyncCounts_failed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type SyncCounts", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureOption_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.FeatureOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FeatureOption_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FeatureOption_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureOption_featureType(ctx context.Context, field graphql.CollectedField, obj *codex.FeatureOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FeatureOption_featureType,
+		func(ctx context.Context) (any, error) {
+			return obj.FeatureType, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FeatureOption_featureType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureOption_displayName(ctx context.Context, field graphql.CollectedField, obj *codex.FeatureOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FeatureOption_displayName,
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FeatureOption_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureOption_description(ctx context.Context, field graphql.CollectedField, obj *codex.FeatureOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FeatureOption_description,
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FeatureOption_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
 		},
 	}
 	return fc, nil
@@ -11949,6 +12795,8 @@ func (ec *executionContext) fieldContext_Location_company(_ context.Context, fie
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -13742,6 +14590,8 @@ func (ec *executionContext) fieldContext_NetworkEquipment_company(_ context.Cont
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -14889,6 +15739,8 @@ func (ec *executionContext) fieldContext_NetworkLink_company(_ context.Context, 
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -15846,6 +16698,8 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -15975,6 +16829,8 @@ func (ec *executionContext) fieldContext_Query_companyByAccountNumber(ctx contex
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16656,6 +17512,114 @@ func (ec *executionContext) fieldContext_Query_inside(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_billingPlans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_billingPlans,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().BillingPlans(ctx)
+		},
+		nil,
+		ec.marshalNBillingPlan2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlanᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_billingPlans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_BillingPlan_databaseId(ctx, field)
+			case "planName":
+				return ec.fieldContext_BillingPlan_planName(ctx, field)
+			case "termLength":
+				return ec.fieldContext_BillingPlan_termLength(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_BillingPlan_supportLevel(ctx, field)
+			case "perUserCost":
+				return ec.fieldContext_BillingPlan_perUserCost(ctx, field)
+			case "perWorkstationCost":
+				return ec.fieldContext_BillingPlan_perWorkstationCost(ctx, field)
+			case "perServerCost":
+				return ec.fieldContext_BillingPlan_perServerCost(ctx, field)
+			case "perVmCost":
+				return ec.fieldContext_BillingPlan_perVmCost(ctx, field)
+			case "perSwitchCost":
+				return ec.fieldContext_BillingPlan_perSwitchCost(ctx, field)
+			case "perFirewallCost":
+				return ec.fieldContext_BillingPlan_perFirewallCost(ctx, field)
+			case "perHourTicketCost":
+				return ec.fieldContext_BillingPlan_perHourTicketCost(ctx, field)
+			case "backupBaseFeeWorkstation":
+				return ec.fieldContext_BillingPlan_backupBaseFeeWorkstation(ctx, field)
+			case "backupBaseFeeServer":
+				return ec.fieldContext_BillingPlan_backupBaseFeeServer(ctx, field)
+			case "backupBaseFeeTb":
+				return ec.fieldContext_BillingPlan_backupBaseFeeTb(ctx, field)
+			case "backupIncludedTb":
+				return ec.fieldContext_BillingPlan_backupIncludedTb(ctx, field)
+			case "backupPerTbFee":
+				return ec.fieldContext_BillingPlan_backupPerTbFee(ctx, field)
+			case "features":
+				return ec.fieldContext_BillingPlan_features(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_BillingPlan_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_BillingPlan_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type BillingPlan", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_featureOptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_featureOptions,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().FeatureOptions(ctx)
+		},
+		nil,
+		ec.marshalNFeatureOption2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐFeatureOptionᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_featureOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_FeatureOption_databaseId(ctx, field)
+			case "featureType":
+				return ec.fieldContext_FeatureOption_featureType(ctx, field)
+			case "displayName":
+				return ec.fieldContext_FeatureOption_displayName(ctx, field)
+			case "description":
+				return ec.fieldContext_FeatureOption_description(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FeatureOption", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16874,6 +17838,8 @@ func (ec *executionContext) fieldContext_SearchResult_companies(_ context.Contex
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -17298,6 +18264,8 @@ func (ec *executionContext) fieldContext_Subnet_company(_ context.Context, field
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -18983,6 +19951,8 @@ func (ec *executionContext) fieldContext_Ticket_company(_ context.Context, field
 				return ec.fieldContext_Company_phoneSystem(ctx, field)
 			case "emailSystem":
 				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -25177,6 +26147,166 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var billingPlanImplementors = []string{"BillingPlan"}
+
+func (ec *executionContext) _BillingPlan(ctx context.Context, sel ast.SelectionSet, obj *codex.BillingPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, billingPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BillingPlan")
+		case "databaseId":
+			out.Values[i] = ec._BillingPlan_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planName":
+			out.Values[i] = ec._BillingPlan_planName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termLength":
+			out.Values[i] = ec._BillingPlan_termLength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supportLevel":
+			out.Values[i] = ec._BillingPlan_supportLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perUserCost":
+			out.Values[i] = ec._BillingPlan_perUserCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perWorkstationCost":
+			out.Values[i] = ec._BillingPlan_perWorkstationCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perServerCost":
+			out.Values[i] = ec._BillingPlan_perServerCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perVmCost":
+			out.Values[i] = ec._BillingPlan_perVmCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perSwitchCost":
+			out.Values[i] = ec._BillingPlan_perSwitchCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perFirewallCost":
+			out.Values[i] = ec._BillingPlan_perFirewallCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perHourTicketCost":
+			out.Values[i] = ec._BillingPlan_perHourTicketCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupBaseFeeWorkstation":
+			out.Values[i] = ec._BillingPlan_backupBaseFeeWorkstation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupBaseFeeServer":
+			out.Values[i] = ec._BillingPlan_backupBaseFeeServer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupBaseFeeTb":
+			out.Values[i] = ec._BillingPlan_backupBaseFeeTb(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupIncludedTb":
+			out.Values[i] = ec._BillingPlan_backupIncludedTb(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupPerTbFee":
+			out.Values[i] = ec._BillingPlan_backupPerTbFee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "features":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._BillingPlan_features(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._BillingPlan_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._BillingPlan_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var companyImplementors = []string{"Company", "Node"}
 
 func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, obj *codex.Company) graphql.Marshaler {
@@ -25968,6 +27098,39 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "plan":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Company_plan(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26764,6 +27927,60 @@ func (ec *executionContext) _EntitySyncCounts(ctx context.Context, sel ast.Selec
 			}
 		case "counts":
 			out.Values[i] = ec._EntitySyncCounts_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var featureOptionImplementors = []string{"FeatureOption"}
+
+func (ec *executionContext) _FeatureOption(ctx context.Context, sel ast.SelectionSet, obj *codex.FeatureOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, featureOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeatureOption")
+		case "databaseId":
+			out.Values[i] = ec._FeatureOption_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "featureType":
+			out.Values[i] = ec._FeatureOption_featureType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._FeatureOption_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._FeatureOption_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28800,6 +30017,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_inside(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "billingPlans":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_billingPlans(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "featureOptions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_featureOptions(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -30988,6 +32249,60 @@ func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋhivematrix�
 	return ec._AuditEntryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBillingPlan2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.BillingPlan) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNBillingPlan2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlan(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBillingPlan2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlan(ctx context.Context, sel ast.SelectionSet, v *codex.BillingPlan) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BillingPlan(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31683,6 +32998,76 @@ var (
 		codex.EquipmentOther:       "OTHER",
 	}
 )
+
+func (ec *executionContext) marshalNFeatureOption2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐFeatureOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.FeatureOption) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNFeatureOption2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐFeatureOption(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFeatureOption2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐFeatureOption(ctx context.Context, sel ast.SelectionSet, v *codex.FeatureOption) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FeatureOption(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
@@ -33627,6 +35012,13 @@ func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋhivematrix�
 	}
 	res, err := ec.unmarshalInputAuditFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBillingPlan2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlan(ctx context.Context, sel ast.SelectionSet, v *codex.BillingPlan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BillingPlan(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
