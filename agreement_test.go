@@ -112,6 +112,16 @@ var (
 		mapField("contract_end", "contractEnd", asIs),
 		mapRef("billing_contact_id", "billingContact"),
 		{rest: "settings", gql: "settings", sel: "settings { key value }", kind: asPairs},
+		mapField("support_level", "supportLevel", asIs),
+		mapField("profit_or_non_profit", "profitOrNonProfit", asIs),
+		mapField("company_main_number", "companyMainNumber", asIs),
+		mapField("company_start_date", "companyStartDate", asIs),
+		mapField("phone_system", "phoneSystem", asIs),
+		mapField("email_system", "emailSystem", asIs),
+		// The platform's names of the contract fields: the same values.
+		mapField("contract_term_length", "contractTerm", asIs),
+		mapField("contract_start_date", "contractStart", asIs),
+		mapField("contract_end_date", "contractEnd", asIs),
 	}, mapTimes("created_at", "updated_at", "archived_at")...)}
 
 	contactResource = agreedResource{rest: "contacts", typ: "Contact", conn: "contacts", fields: append([]agreedField{
@@ -156,6 +166,13 @@ var (
 		{rest: "secret_fields", gql: "secretFields", sel: "secretFields { key value }", kind: asSecretPairs},
 		mapField("notes", "notes", asIs),
 		mapField("company_compliance_level", "compliance", asEnum),
+		mapField("ext_ip_address", "extIpAddress", asIs),
+		mapField("last_logged_in_user", "lastLoggedInUser", asIs),
+		mapField("domain", "domain", asIs),
+		mapField("antivirus_product", "antivirusProduct", asIs),
+		mapField("antivirus_status", "antivirusStatus", asIs),
+		mapField("patch_status", "patchStatus", asIs),
+		mapField("backup_data_bytes", "backupDataBytes", asIs),
 	}, mapTimes("created_at", "updated_at", "archived_at")...)}
 
 	ticketResource = agreedResource{rest: "tickets", typ: "Ticket", conn: "tickets", fields: append([]agreedField{

@@ -29,11 +29,12 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 			switch {
 			case status >= 500:
 				level = slog.LevelError
-			case r.URL.Path == "/health" && status == http.StatusOK:
+			case (r.URL.Path == "/health" || r.URL.Path == "/api/health") && status == http.StatusOK:
 				level = slog.LevelDebug
 			}
 			log.LogAttrs(r.Context(), level, "request",
 				slog.String("request_id", codex.RequestIDFrom(r.Context())),
+				slog.String("correlation_id", codex.CorrelationIDFrom(r.Context())),
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),

@@ -208,7 +208,7 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 
 // routes builds the HTTP handler:
 //
-//	GET  /health                  no token: database check
+//	GET  /health, /api/health     no token: database check
 //	GET  /.well-known/jwks.json   no token: the development issuer's keys (when it is on)
 //	GET  /graphql (browser)       no token: the GraphQL explorer page, which holds no data
 //	GET  /graphql/assets/...      no token: the explorer's scripts and styles (embedded)
@@ -216,12 +216,14 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	                              development issuer is on; from this machine only, see auth.DevSignIn)
 //	     /graphql                 token: GraphQL operations (POST, or GET with a query)
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
+//	GET  /api/public/user/home-page no token: Core's home-page lookup
 //	GET  /api/docs                no token: the REST reference page (Redoc), which holds no data
 //	GET  /api/docs/assets/...     no token: its scripts and styles (embedded)
 //	     /api/...                 token: the REST compatibility routes
 //	POST /sync/tickets            token: the platform's ticket sync (also under /api)
 //	GET  /sync/status/{job_id}    token: a ticket sync's progress (also under /api)
 //	POST /webhooks/freshservice/ticket  PSA secret or HMAC: store that ticket now
+//	GET  /billing-plans/api/...   token: the billing plan catalogue as Ledger reads it
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
@@ -230,7 +232,10 @@ func (s *server) routes() http.Handler {
 		rest.WriteProblem(w, r, codex.Errorf(codex.NotFound, "no such path: %s", r.URL.Path))
 	})
 
-	r.Method(http.MethodGet, "/health", healthHandler(s.db, s.cfg.Database.ConnectionString, time.Now))
+	health := healthHandler(s.db, s.cfg.Database.ConnectionString, time.Now)
+	r.Method(http.MethodGet, "/health", health)
+	// The platform's services probe /api/health; same answer ({service, status, ...}).
+	r.Method(http.MethodGet, "/api/health", health)
 	if dev := s.verifier.Dev(); dev != nil {
 		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
 	}
@@ -238,13 +243,17 @@ func (s *server) routes() http.Handler {
 	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync,
 		Tickets: policy.NewTicketUpdater(s.db.Services(), s.sync), TicketSync: s.sync,
 		PSA: psaConfig(s.cfg.Integrations), Webhook: webhookConfig(s.cfg.Integrations)})
-	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
+	for pattern, h := range api.Public() {
+		r.Method(http.MethodGet, "/api"+pattern, h)
+	}
 	r.Method(http.MethodPost, "/webhooks/freshservice/ticket", api.FreshserviceWebhook())
 	docs := api.Docs()
 	r.Handle("/api/docs", docs)
 	r.Handle("/api/docs/assets/*", docs)
 
 	authenticated := s.verifier.Middleware(rest.WriteProblem)
+	// Ledger reads the billing plan catalogue under its old home.
+	r.Mount("/billing-plans/api", authenticated(api.BillingPlans()))
 	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
 	dev := s.verifier.Dev()
 	explorer := graph.NewExplorer("/graphql", graph.ExplorerOptions{DevSignIn: dev != nil})
@@ -333,7 +342,11 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	tuneGC(cfg.Server, os.Getenv)
 	if cfg.Helm.URL != "" {
-		shipper := helm.New(helm.Config{URL: cfg.Helm.URL, Token: helmToken(cfg), Level: cfg.Log.Level, ErrorLog: log})
+		tokens := helmToken(cfg)
+		if tokens == nil {
+			log.Warn("helm: no service token ([helm] token or core_url): logs will not be shipped")
+		}
+		shipper := helm.New(helm.Config{URL: cfg.Helm.URL, Token: tokens, Level: cfg.Log.Level, ErrorLog: log})
 		defer shipper.Close(context.WithoutCancel(ctx))
 		log = slog.New(slog.NewMultiHandler(log.Handler(), shipper.Handler()))
 		log.Info("shipping logs to helm", "url", cfg.Helm.URL)
@@ -430,11 +443,16 @@ func readableDurations(_ []string, a slog.Attr) slog.Attr {
 	return a
 }
 
-// helmToken is the service token sent with log batches: the configured one, or, with the
-// development issuer on, a short-lived token it mints for the service "codex".
+// helmToken is the service token sent with log batches: the configured one; one asked of
+// HiveMatrix Core ([helm] core_url), as the platform's services do; or, with the
+// development issuer on, a short-lived token it mints for the service "codex". With none
+// of these, nil: the shipper then sends nothing (never unauthenticated).
 func helmToken(cfg *config.Config) helm.TokenSource {
 	if cfg.Helm.Token != "" {
 		return helm.StaticToken(cfg.Helm.Token)
+	}
+	if cfg.Helm.CoreURL != "" {
+		return helm.CoreToken(cfg.Helm.CoreURL, "codex", "helm", nil)
 	}
 	if cfg.Auth.IssuerURL != "" || cfg.Auth.JWKSURL != "" {
 		return nil

@@ -96,6 +96,11 @@ func TestHealth(t *testing.T) {
 		if w.Code != http.StatusOK || h.Service != "codex" || h.Status != "healthy" || h.Checks["database"] != "ok" {
 			t.Errorf("GET /health = %d %+v; want 200, codex, healthy, database ok", w.Code, h)
 		}
+		// The platform's alias, without a token.
+		wa := do(t, s.handler, "GET", "/api/health", "", nil)
+		if ha := decodeHealth(t, wa); wa.Code != http.StatusOK || ha.Service != "codex" || ha.Status != "healthy" {
+			t.Errorf("GET /api/health = %d %+v; want 200, codex, healthy", wa.Code, ha)
+		}
 		if _, err := time.Parse(time.RFC3339, h.Timestamp); err != nil {
 			t.Errorf("timestamp %q is not RFC 3339: %v", h.Timestamp, err)
 		}
@@ -186,6 +191,20 @@ func TestRoutes(t *testing.T) {
 		w := do(t, s.handler, "GET", "/health", "", nil, "X-Request-ID", "trace-42")
 		if got := w.Header().Get("X-Request-ID"); got != "trace-42" {
 			t.Errorf("X-Request-ID = %q; want the caller's trace-42", got)
+		}
+		// The platform's correlation id is echoed, and stands in for a missing request id;
+		// without one, the request id is the correlation id.
+		w = do(t, s.handler, "GET", "/health", "", nil, "X-Correlation-ID", "corr-7")
+		if c, id := w.Header().Get("X-Correlation-ID"), w.Header().Get("X-Request-ID"); c != "corr-7" || id != "corr-7" {
+			t.Errorf("X-Correlation-ID, X-Request-ID = %q, %q; want corr-7 twice", c, id)
+		}
+		w = do(t, s.handler, "GET", "/health", "", nil, "X-Correlation-ID", "corr-8", "X-Request-ID", "req-8")
+		if c, id := w.Header().Get("X-Correlation-ID"), w.Header().Get("X-Request-ID"); c != "corr-8" || id != "req-8" {
+			t.Errorf("X-Correlation-ID, X-Request-ID = %q, %q; want corr-8, req-8", c, id)
+		}
+		w = do(t, s.handler, "GET", "/health", "", nil)
+		if c, id := w.Header().Get("X-Correlation-ID"), w.Header().Get("X-Request-ID"); c == "" || c != id {
+			t.Errorf("X-Correlation-ID, X-Request-ID = %q, %q; want a new id twice", c, id)
 		}
 	})
 }

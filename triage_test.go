@@ -113,7 +113,7 @@ func TestTriageAndAccountNumbersOverRESTAndGraphQL(t *testing.T) {
 		if nl, _ := s.svc.Companies.Company(sys, numberless.ID); nl.AccountNumber == nil || *nl.AccountNumber != "000001" {
 			t.Errorf("Numberless account number = %v; want 000001", nl.AccountNumber)
 		}
-		if r := gql(admin, `mutation { assignAccountNumbers { runs { source status counts { entity counts { created unassigned held merged } } } } }`); !strings.Contains(r, `"status":"succeeded"`) || strings.Contains(r, `"account_number"`) {
+		if r := gql(admin, `mutation { assignAccountNumbers { runs { source status counts { entity counts { created unassigned held merged } } } } }`); !strings.Contains(r, `"status":"SUCCEEDED"`) || strings.Contains(r, `"account_number"`) {
 			t.Errorf("assignAccountNumbers = %s; want a run that hands out nothing more", r)
 		}
 		if r := gql(tech, `mutation { assignAccountNumbers { runs { source } } }`); !strings.Contains(r, "FORBIDDEN") {

@@ -114,7 +114,8 @@ func rank(l codex.Level) int {
 }
 
 // company returns a client user's company id from the company claim (a numeric id, or
-// an account number to resolve) or, failing that, from an account_number claim.
+// an account number to resolve) or, failing that, from an account_number claim; 0 when
+// the token has neither.
 func (v *Verifier) company(ctx context.Context, c *claims) (int64, error) {
 	names := []string{v.cfg.CompanyClaim}
 	if v.cfg.CompanyClaim != accountNumberClaim {
@@ -142,7 +143,10 @@ func (v *Verifier) company(ctx context.Context, c *claims) (int64, error) {
 		}
 		return v.resolveAccount(ctx, account)
 	}
-	return 0, forbidden("client token has no company", nil)
+	// HiveMatrix Core gives every user outside its staff groups the client level and no
+	// company: such a person is signed in but sees no company (0), only their own
+	// preferences (see codex.Principal.Can).
+	return 0, nil
 }
 
 // companyValue reads a company claim: a positive integer, as a number or a numeric

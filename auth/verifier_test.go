@@ -208,8 +208,6 @@ func TestVerifyCoreWithoutRights(t *testing.T) {
 	}{
 		{"no permission level", authtest.Claims{}, codex.Forbidden, "token has no permission level"},
 		{"unknown permission level", authtest.Claims{"permission_level": "superuser"}, codex.Forbidden, "unknown permission level"},
-		{"client without company", authtest.Claims{"permission_level": "client"}, codex.Forbidden, "client token has no company"},
-		{"client with null company", authtest.Claims{"permission_level": "client", "company_id": nil, "account_number": json.RawMessage("null")}, codex.Forbidden, "client token has no company"},
 		{"client with zero company id", authtest.Claims{"permission_level": "client", "company_id": 0}, codex.Forbidden, "client token has an unreadable company claim"},
 		{"client with fractional company id", authtest.Claims{"permission_level": "client", "company_id": 4.5}, codex.Forbidden, "client token has an unreadable company claim"},
 		{"client with unknown account", authtest.Claims{"permission_level": "client", "company_id": "NOPE-9"}, codex.Forbidden, "no company matches the token's account number"},
@@ -229,6 +227,29 @@ func TestVerifyClientWithoutResolver(t *testing.T) {
 	v := newVerifier(t, coreConfig(core), nil)
 	_, err := v.Verify(context.Background(), core.Mint(core.Claims(authtest.Claims{"permission_level": "client", "company_id": "ACME-001"})))
 	checkError(t, err, codex.Forbidden, "client token has no company")
+}
+
+// TestVerifyClientWithoutCompany: HiveMatrix Core's users outside the staff groups carry
+// permission_level client and no company claim; they are signed in with no company.
+func TestVerifyClientWithoutCompany(t *testing.T) {
+	core := authtest.NewCore(t)
+	v := newVerifier(t, coreConfig(core), nil)
+	for _, c := range []authtest.Claims{
+		{"permission_level": "client"},
+		{"permission_level": "client", "company_id": nil, "account_number": json.RawMessage("null")},
+	} {
+		p, err := v.Verify(context.Background(), core.Mint(core.Claims(c)))
+		if err != nil {
+			t.Fatalf("Verify(%v) = %v; want a principal", c, err)
+		}
+		if p.Level != codex.LevelClient || p.CompanyID != 0 {
+			t.Errorf("Verify(%v) = level %q company %d; want client, 0", c, p.Level, p.CompanyID)
+		}
+		if p.Can(codex.Read, codex.ResCompany) || !p.Can(codex.Write, codex.ResPreferences) {
+			t.Errorf("client without company: may read companies %v, may write preferences %v; want false, true",
+				p.Can(codex.Read, codex.ResCompany), p.Can(codex.Write, codex.ResPreferences))
+		}
+	}
 }
 
 func TestVerifyCompanyClaim(t *testing.T) {

@@ -3,6 +3,8 @@ package codex
 import (
 	"encoding/json"
 	"net/mail"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -27,26 +29,60 @@ type Preferences struct {
 	Notifications     map[string]bool   `json:"notification_settings,omitempty"`
 }
 
-// ColorThemes are the colour themes the UI shell ships.
-var ColorThemes = []string{"default", "blue", "green", "purple", "orange", "red", "teal", "high-contrast"}
+// ColorThemes are the colour themes accepted: Codex's own documented ones first, then the
+// platform shell's (Nexus) that Codex did not have.
+var ColorThemes = []string{"default", "blue", "green", "purple", "orange", "red", "teal", "high-contrast",
+	"gold", "yellow", "matrix", "bee"}
+
+// NexusColorThemes are the colour themes the platform's shell (Nexus) paints; it discards
+// any other value.
+var NexusColorThemes = []string{"purple", "blue", "green", "orange", "gold", "red", "yellow", "matrix", "bee"}
+
+// NexusColorTheme returns c in Nexus's vocabulary: itself when Nexus has it, otherwise
+// Nexus's default, purple (Codex's "default", "teal" and "high-contrast" have no Nexus
+// counterpart).
+func NexusColorTheme(c string) string {
+	if slices.Contains(NexusColorThemes, c) {
+		return c
+	}
+	return "purple"
+}
+
+// HomePageSlugs are the services the platform's Core redirects to after sign-in.
+var HomePageSlugs = []string{"beacon", "knowledgetree", "codex", "ledger", "helm", "brainhair", "resolve", "archive", "nexus"}
+
+// DefaultHomePage is the platform's first choice of home page (Core falls back to beacon).
+const DefaultHomePage = "beacon"
+
+// HomePageSlug returns a home-page preference as the slug Core redirects to: a slug is
+// itself; a Codex path ("/ledger/invoices") gives its first segment when that names a
+// service, and anything else (including "/") the default, beacon.
+func HomePageSlug(home string) string {
+	seg := strings.Trim(home, "/")
+	seg, _, _ = strings.Cut(seg, "/")
+	if slices.Contains(HomePageSlugs, seg) {
+		return seg
+	}
+	return DefaultHomePage
+}
+
+// KnowledgeTreeViews are the views KnowledgeTree offers ("list" is Codex's earlier value).
+var KnowledgeTreeViews = []string{"grid", "tree", "hierarchy", "list"}
 
 // DefaultPreferences are what a person without stored preferences gets.
 func DefaultPreferences() Preferences {
-	return Preferences{Theme: ThemeLight, ColorTheme: "default", HomePage: "/", KnowledgeTreeView: "tree"}
+	return Preferences{Theme: ThemeLight, ColorTheme: "default", HomePage: "/", KnowledgeTreeView: "grid"}
 }
 
 // Validate checks preferences, naming the JSON field at fault.
 func (p *Preferences) Validate() error {
 	var v Validation
 	v.Check(p.Theme == ThemeLight || p.Theme == ThemeDark, "theme_preference", "must be light or dark")
-	ok := false
-	for _, c := range ColorThemes {
-		ok = ok || c == p.ColorTheme
-	}
-	v.Check(ok, "preferred_color_theme", "must be one of %v", ColorThemes)
-	v.Check(p.HomePage == "" || (len(p.HomePage) <= 200 && p.HomePage[0] == '/'), "home_page_preference", "must be a path starting with /")
-	v.Check(p.KnowledgeTreeView == "" || p.KnowledgeTreeView == "tree" || p.KnowledgeTreeView == "list" || p.KnowledgeTreeView == "grid",
-		"knowledgetree_view_preference", "must be tree, list or grid")
+	v.Check(slices.Contains(ColorThemes, p.ColorTheme), "preferred_color_theme", "must be one of %v", ColorThemes)
+	v.Check(p.HomePage == "" || (len(p.HomePage) <= 200 && p.HomePage[0] == '/') || slices.Contains(HomePageSlugs, p.HomePage),
+		"home_page_preference", "must be a path starting with / or one of %v", HomePageSlugs)
+	v.Check(p.KnowledgeTreeView == "" || slices.Contains(KnowledgeTreeViews, p.KnowledgeTreeView),
+		"knowledgetree_view_preference", "must be one of %v", KnowledgeTreeViews)
 	return v.Err()
 }
 
@@ -71,7 +107,6 @@ func (a *Agent) Validate() error {
 	addr, err := mail.ParseAddress(a.Email)
 	v.Check(err == nil && addr.Address == a.Email, "email", "%q is not an e-mail address", a.Email)
 	v.Check(a.PermissionLevel.Valid(), "permission_level", "must be one of admin, technician, billing, client")
-	v.Check(a.PermissionLevel != LevelClient || a.CompanyID != nil, "company_id", "is required for a client user")
 	if err := a.Preferences.Validate(); err != nil {
 		for f, m := range ErrorFields(err) {
 			v.Add(f, "%s", m)

@@ -73,10 +73,18 @@ type Asset struct {
 	LicenseKey      string            `bun:"license_key,notnull" json:"license_key"`
 	CustomFields    map[string]string `bun:"custom_fields,type:json" json:"custom_fields"`
 	SecretFields    map[string]string `bun:"secret_fields,type:json" json:"secret_fields"`
-	Notes           string            `bun:"notes,notnull" json:"notes"`
-	CreatedAt       time.Time         `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt       time.Time         `bun:"updated_at,notnull" json:"updated_at"`
-	ArchivedAt      *time.Time        `bun:"archived_at" json:"archived_at"`
+	// The RMM's device audit (Datto RMM owns these).
+	ExtIPAddress     string     `bun:"ext_ip_address,notnull" json:"ext_ip_address"`
+	LastLoggedInUser string     `bun:"last_logged_in_user,notnull" json:"last_logged_in_user"`
+	Domain           string     `bun:"domain,notnull" json:"domain"`
+	AntivirusProduct string     `bun:"antivirus_product,notnull" json:"antivirus_product"`
+	AntivirusStatus  string     `bun:"antivirus_status,notnull" json:"antivirus_status"`
+	PatchStatus      string     `bun:"patch_status,notnull" json:"patch_status"`
+	BackupDataBytes  *int64     `bun:"backup_data_bytes" json:"backup_data_bytes"`
+	Notes            string     `bun:"notes,notnull" json:"notes"`
+	CreatedAt        time.Time  `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt        time.Time  `bun:"updated_at,notnull" json:"updated_at"`
+	ArchivedAt       *time.Time `bun:"archived_at" json:"archived_at"`
 
 	// CompanyComplianceLevel is the compliance level of the asset's company, filled by
 	// the policy layer on every read so consumers can apply it themselves.

@@ -1,6 +1,7 @@
 package codex
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"time"
@@ -65,13 +66,49 @@ type Company struct {
 	ContractEnd      *Date             `bun:"contract_end" json:"contract_end"`
 	BillingContactID *int64            `bun:"billing_contact_id" json:"billing_contact_id"`
 	Settings         map[string]string `bun:"settings,type:json" json:"settings"`
-	CreatedAt        time.Time         `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt        time.Time         `bun:"updated_at,notnull" json:"updated_at"`
-	ArchivedAt       *time.Time        `bun:"archived_at" json:"archived_at"`
+	// The platform's profile fields (HiveMatrix services read them).
+	SupportLevel      string     `bun:"support_level,notnull" json:"support_level"`
+	ProfitOrNonProfit string     `bun:"profit_or_non_profit,notnull" json:"profit_or_non_profit"`
+	CompanyMainNumber string     `bun:"company_main_number,notnull" json:"company_main_number"`
+	CompanyStartDate  *Date      `bun:"company_start_date" json:"company_start_date"`
+	PhoneSystem       string     `bun:"phone_system,notnull" json:"phone_system"`
+	EmailSystem       string     `bun:"email_system,notnull" json:"email_system"`
+	CreatedAt         time.Time  `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt         time.Time  `bun:"updated_at,notnull" json:"updated_at"`
+	ArchivedAt        *time.Time `bun:"archived_at" json:"archived_at"`
+}
+
+// FieldAlias is a second JSON name for a field: the name the HiveMatrix platform's
+// services read for a value Codex documents under its own name.
+type FieldAlias struct {
+	Alias, Field string
+}
+
+// CompanyAliases are the platform's names for company fields (Ledger reads the contract).
+var CompanyAliases = []FieldAlias{
+	{"contract_term_length", "contract_term"},
+	{"contract_start_date", "contract_start"},
+	{"contract_end_date", "contract_end"},
+}
+
+// JSONAliases returns CompanyAliases (REST's CSV export adds the same columns).
+func (Company) JSONAliases() []FieldAlias { return CompanyAliases }
+
+// MarshalJSON writes a company with its own fields and, besides, the contract fields
+// under the platform's names (CompanyAliases): Codex's documented shape stays, and the
+// platform's reads work.
+func (c Company) MarshalJSON() ([]byte, error) {
+	type plain Company // without this method
+	return json.Marshal(struct {
+		plain
+		ContractTermLength string `json:"contract_term_length"`
+		ContractStartDate  *Date  `json:"contract_start_date"`
+		ContractEndDate    *Date  `json:"contract_end_date"`
+	}{plain(c), c.ContractTerm, c.ContractStart, c.ContractEnd})
 }
 
 // BillingFields are the company fields a billing user may change.
-var BillingFields = []string{"billing_plan", "contract_term", "contract_start", "contract_end", "billing_contact_id"}
+var BillingFields = []string{"billing_plan", "contract_term", "contract_start", "contract_end", "billing_contact_id", "support_level"}
 
 // Defaults fills unset enumerations with their defaults before validation.
 func (c *Company) Defaults() {

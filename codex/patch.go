@@ -24,6 +24,13 @@ type CompanyPatch struct {
 	ContractEnd      *Date
 	BillingContactID *int64
 	Settings         *map[string]string
+
+	SupportLevel      *string
+	ProfitOrNonProfit *string
+	CompanyMainNumber *string
+	CompanyStartDate  *Date
+	PhoneSystem       *string
+	EmailSystem       *string
 }
 
 // Apply sets the patched fields on c and returns the changed column names.
@@ -56,6 +63,12 @@ func (p CompanyPatch) Apply(c *Company) []string {
 	setDate(&cols, "contract_end", p.ContractEnd, &c.ContractEnd)
 	setID(&cols, "billing_contact_id", p.BillingContactID, &c.BillingContactID)
 	set(&cols, "settings", p.Settings, &c.Settings)
+	set(&cols, "support_level", p.SupportLevel, &c.SupportLevel)
+	set(&cols, "profit_or_non_profit", p.ProfitOrNonProfit, &c.ProfitOrNonProfit)
+	set(&cols, "company_main_number", p.CompanyMainNumber, &c.CompanyMainNumber)
+	setDate(&cols, "company_start_date", p.CompanyStartDate, &c.CompanyStartDate)
+	set(&cols, "phone_system", p.PhoneSystem, &c.PhoneSystem)
+	set(&cols, "email_system", p.EmailSystem, &c.EmailSystem)
 	return cols
 }
 
@@ -145,6 +158,14 @@ type AssetPatch struct {
 	CustomFields    *map[string]string
 	SecretFields    *map[string]string
 	Notes           *string
+
+	ExtIPAddress     *string
+	LastLoggedInUser *string
+	Domain           *string
+	AntivirusProduct *string
+	AntivirusStatus  *string
+	PatchStatus      *string
+	BackupDataBytes  **int64
 }
 
 // Apply sets the patched fields on a and returns the changed column names.
@@ -171,6 +192,13 @@ func (p AssetPatch) Apply(a *Asset) []string {
 	set(&cols, "custom_fields", p.CustomFields, &a.CustomFields)
 	set(&cols, "secret_fields", p.SecretFields, &a.SecretFields)
 	set(&cols, "notes", p.Notes, &a.Notes)
+	set(&cols, "ext_ip_address", p.ExtIPAddress, &a.ExtIPAddress)
+	set(&cols, "last_logged_in_user", p.LastLoggedInUser, &a.LastLoggedInUser)
+	set(&cols, "domain", p.Domain, &a.Domain)
+	set(&cols, "antivirus_product", p.AntivirusProduct, &a.AntivirusProduct)
+	set(&cols, "antivirus_status", p.AntivirusStatus, &a.AntivirusStatus)
+	set(&cols, "patch_status", p.PatchStatus, &a.PatchStatus)
+	set(&cols, "backup_data_bytes", p.BackupDataBytes, &a.BackupDataBytes)
 	return cols
 }
 

@@ -18,6 +18,7 @@ const (
 	ResAudit       Resource = "audit"
 	ResSync        Resource = "sync"
 	ResPreferences Resource = "preferences" // one's own preferences
+	ResPlan        Resource = "plan"        // the billing plan catalogue
 )
 
 // Action is what a caller wants to do with a resource.
@@ -41,8 +42,10 @@ var staffWrites = []Resource{ResCompany, ResLocation, ResContact, ResAsset, ResN
 //	technician everything but secrets         companies (not billing fields), locations, contacts, assets, network
 //	billing    everything but secrets         billing fields of companies only
 //	client     own company subtree            own preferences only
+//	(no company) own preferences only          own preferences only
 //	service    per grant (Read)               per grant (Write: like a technician; Sync: runs)
 //	everyone   own preferences                own preferences
+//	plans      like billing fields            admins and write-granted services only
 func (p *Principal) Can(action Action, res Resource) bool {
 	if p == nil {
 		return false
@@ -52,6 +55,10 @@ func (p *Principal) Can(action Action, res Resource) bool {
 	}
 	if p.System || (p.Level == LevelAdmin && p.Service == "") {
 		return true
+	}
+	if res == ResPlan && action == Write {
+		// Admins (above) and services granted writes only: not billing users, not clients.
+		return p.Service != "" && p.Grant.Write
 	}
 	if p.Service != "" {
 		switch action {
@@ -70,7 +77,9 @@ func (p *Principal) Can(action Action, res Resource) bool {
 	case LevelBilling:
 		return action == Read || res == ResBilling
 	case LevelClient:
-		return action == Read && res != ResAudit && res != ResSync && res != ResAgent
+		// A client user without a company (the platform's users outside its staff
+		// groups) has only its own preferences.
+		return p.CompanyID > 0 && action == Read && res != ResAudit && res != ResSync && res != ResAgent
 	}
 	return false
 }

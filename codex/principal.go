@@ -129,6 +129,24 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, requestIDKey{}, id)
 }
 
+// CorrelationIDHeader carries the platform's correlation id: accepted on requests, echoed
+// on responses and sent on every outgoing call made on a request's behalf.
+const CorrelationIDHeader = "X-Correlation-ID"
+
+type correlationIDKey struct{}
+
+// WithCorrelationID returns a context carrying the platform's correlation id, which spans
+// the calls between services that serve one user action.
+func WithCorrelationID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, correlationIDKey{}, id)
+}
+
+// CorrelationIDFrom returns the correlation id carried by ctx, or "".
+func CorrelationIDFrom(ctx context.Context) string {
+	s, _ := ctx.Value(correlationIDKey{}).(string)
+	return s
+}
+
 // RequestIDFrom returns the request id carried by ctx, or "".
 func RequestIDFrom(ctx context.Context) string {
 	s, _ := ctx.Value(requestIDKey{}).(string)

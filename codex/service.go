@@ -210,6 +210,7 @@ type Services struct {
 	// Triage is the triage list and account number mark (triage.go).
 	Triage TriageStore
 	PSA    PSAService
+	Billing   BillingService
 }
 
 // Clock returns the current time; the store uses it so tests can fix time.

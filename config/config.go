@@ -169,8 +169,12 @@ type Helm struct {
 	// URL is Helm's root; when set, logs are also shipped to {URL}/api/logs/ingest.
 	URL string
 	// Token is the service token sent to Helm (one HiveMatrix Core issued for service
-	// "codex"); empty means a token minted by the development issuer, when it is on.
+	// "codex"); empty means one asked of HiveMatrix Core (CoreURL), or else one minted by
+	// the development issuer, when it is on.
 	Token string
+	// CoreURL is HiveMatrix Core's root: service tokens for Helm come from
+	// {CoreURL}/service-token, renewed before their five minutes run out.
+	CoreURL string
 }
 
 // Log is the [log] section.
@@ -267,6 +271,7 @@ func (c *Config) bindings() []binding {
 
 		{"helm", "url", "CODEX_HELM_URL", false, urlValue{&c.Helm.URL}},
 		{"helm", "token", "CODEX_HELM_TOKEN", true, stringValue{&c.Helm.Token}},
+		{"helm", "core_url", "CODEX_HELM_CORE_URL", false, urlValue{&c.Helm.CoreURL}},
 
 		{"log", "format", "CODEX_LOG_FORMAT", false, choiceValue{&c.Log.Format, []string{"auto", "text", "json"}}},
 		{"log", "level", "CODEX_LOG_LEVEL", false, levelValue{&c.Log.Level}},

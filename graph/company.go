@@ -415,6 +415,13 @@ func (r *mutationResolver) CreateCompany(ctx context.Context, in model.CreateCom
 		ContractEnd:      in.ContractEnd.Value(),
 		BillingContactID: v.opt("billingContactId", typeContact, in.BillingContactID.Value()),
 		Settings:         fromKeyValues(&v, "settings", in.Settings.Value()),
+
+		SupportLevel:      val(in.SupportLevel),
+		ProfitOrNonProfit: val(in.ProfitOrNonProfit),
+		CompanyMainNumber: val(in.CompanyMainNumber),
+		CompanyStartDate:  in.CompanyStartDate.Value(),
+		PhoneSystem:       val(in.PhoneSystem),
+		EmailSystem:       val(in.EmailSystem),
 	}
 	if c.Domains == nil {
 		c.Domains = []string{}
@@ -449,6 +456,13 @@ func (r *mutationResolver) UpdateCompany(ctx context.Context, in model.UpdateCom
 		ContractEnd:      patch(in.ContractEnd),
 		BillingContactID: v.omit("billingContactId", typeContact, in.BillingContactID),
 		Settings:         patchMap(&v, "settings", in.Settings),
+
+		SupportLevel:      patch(in.SupportLevel),
+		ProfitOrNonProfit: patch(in.ProfitOrNonProfit),
+		CompanyMainNumber: patch(in.CompanyMainNumber),
+		CompanyStartDate:  patch(in.CompanyStartDate),
+		PhoneSystem:       patch(in.PhoneSystem),
+		EmailSystem:       patch(in.EmailSystem),
 	}
 	if err := v.err(); err != nil {
 		return nil, err

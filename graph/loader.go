@@ -43,6 +43,10 @@ type Loaders struct {
 	groups  map[any]*group
 	// perSibling holds what a field works out once for a sibling group (sameForSiblings).
 	perSibling map[siblingKey]any
+	// plans is the billing plan catalogue, read once per request (Company.plan).
+	plans    []*codex.BillingPlan
+	plansErr error
+	plansSet bool
 }
 
 // loaderKey names one loader: a relation, its arguments and the group it serves.

@@ -54,7 +54,7 @@ func addPSATickets(t *testing.T, db *store.DB, fx *fixture, n int) {
 	}
 }
 
-const psaTicketsQuery = `query($first: Int!) { tickets(first: $first, filter: {source: "freshservice"}) { nodes {
+const psaTicketsQuery = `query($first: Int!) { tickets(first: $first, filter: {source: FRESHSERVICE}) { nodes {
   ticketNumber statusId statusName priorityId totalHoursSpent
   responder { name externalId active } group { name }
   conversations { kind bodyText fromEmail private incoming }

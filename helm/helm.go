@@ -75,7 +75,8 @@ func CachedToken(mint func() (string, error), ttl time.Duration) TokenSource {
 type Config struct {
 	// URL is Helm's root, e.g. http://localhost:5004.
 	URL string
-	// Token returns the service token sent with each batch; nil sends none.
+	// Token returns the service token sent with each batch; nil (or a failing source)
+	// sends nothing: Helm is never called without authentication.
 	Token TokenSource
 	// Service is the service_name sent; empty means "codex".
 	Service string
@@ -291,13 +292,18 @@ func (s *Shipper) postErr(ctx context.Context, entries []Entry) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "hivematrix-codex")
-	if s.cfg.Token != nil {
-		tok, err := s.cfg.Token(ctx)
-		if err != nil {
-			return fmt.Errorf("getting a service token: %w", err)
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+	// Helm takes logs only from authenticated services: without a token, nothing is sent.
+	if s.cfg.Token == nil {
+		return errors.New("no service token for Helm: set [helm] token or [helm] core_url")
 	}
+	tok, err := s.cfg.Token(ctx)
+	if err != nil {
+		return fmt.Errorf("getting a service token: %w", err)
+	}
+	if tok == "" {
+		return errors.New("getting a service token: empty token")
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := s.cfg.HTTPClient.Do(req)
 	if err != nil {
 		var ue interface{ Unwrap() error }
@@ -333,7 +339,10 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		Message:   redact.Log(r.Message),
 		Timestamp: r.Time.UTC().Format(time.RFC3339Nano),
 		Context:   make(map[string]any, len(h.attrs)+r.NumAttrs()),
-		TraceID:   codex.RequestIDFrom(ctx),
+		TraceID:   codex.CorrelationIDFrom(ctx),
+	}
+	if e.TraceID == "" {
+		e.TraceID = codex.RequestIDFrom(ctx)
 	}
 	if p := codex.PrincipalFrom(ctx); p != nil {
 		e.UserID = p.Actor()

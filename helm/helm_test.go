@@ -110,7 +110,7 @@ func TestShipperSendsBatches(t *testing.T) {
 
 func TestShipperFlushesOnTime(t *testing.T) {
 	f, srv := newFakeHelm(t)
-	s := helm.New(helm.Config{URL: srv.URL, FlushEvery: 20 * time.Millisecond})
+	s := helm.New(helm.Config{URL: srv.URL, Token: helm.StaticToken("t"), FlushEvery: 20 * time.Millisecond})
 	defer s.Close(context.Background())
 	slog.New(s.Handler()).Info("tick")
 	deadline := time.Now().Add(5 * time.Second)

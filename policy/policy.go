@@ -24,7 +24,7 @@ func New(inner codex.Services) codex.Services {
 	s := &service{in: inner}
 	return codex.Services{
 		Companies: s, Contacts: s, Assets: s, Network: s,
-		Tickets: s, Agents: s, Audit: s, Sync: s, Triage: s, PSA: s,
+		Tickets: s, Agents: s, Audit: s, Sync: s, Triage: s, PSA: s, Billing: s,
 	}
 }
 
@@ -69,7 +69,7 @@ var nouns = map[codex.Resource]string{
 	codex.ResCompany: "companies", codex.ResBilling: "billing fields", codex.ResLocation: "locations",
 	codex.ResContact: "contacts", codex.ResAsset: "assets", codex.ResNetwork: "network equipment, links and subnets",
 	codex.ResTicket: "tickets and alerts", codex.ResAgent: "agents", codex.ResAudit: "the audit log",
-	codex.ResSync: "integration runs", codex.ResPreferences: "preferences",
+	codex.ResSync: "integration runs", codex.ResPreferences: "preferences", codex.ResPlan: "billing plans",
 }
 
 // allow returns the caller when it may perform action on res, or a Forbidden error.

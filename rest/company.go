@@ -156,15 +156,6 @@ func (a *API) checkMove(ctx context.Context, id, parent int64) error {
 	return nil
 }
 
-// companyInPath returns the {id} of a nested route after checking the company is visible.
-func (a *API) companyInPath(r *http.Request) (int64, error) {
-	id, err := pathID(r)
-	if err == nil {
-		_, err = a.svc.Companies.Company(r.Context(), id)
-	}
-	return id, err
-}
-
 // without returns params minus the named ones (those a nested route's path sets).
 func without[F any](params []filterParam[F], names ...string) []filterParam[F] {
 	var out []filterParam[F]

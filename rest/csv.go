@@ -42,6 +42,18 @@ func columnsOf(t reflect.Type) []column {
 		return cols.([]column)
 	}
 	cols := appendColumns(nil, t, "", nil)
+	// A type's JSON aliases (codex.Company's platform names) are columns too, as in its JSON.
+	if al, ok := reflect.Zero(t).Interface().(interface{ JSONAliases() []codex.FieldAlias }); ok {
+		for _, a := range al.JSONAliases() {
+			for _, c := range cols {
+				if c.name == a.Field {
+					c.name = a.Alias
+					cols = append(cols, c)
+					break
+				}
+			}
+		}
+	}
 	columnCache.Store(t, cols)
 	return cols
 }

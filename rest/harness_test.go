@@ -53,7 +53,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 			next.ServeHTTP(w, r.WithContext(policy.WithRequestCache(r.Context())))
 		})
 	})
-	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
+	for pattern, h := range api.Public() {
+		r.Method(http.MethodGet, "/api"+pattern, h)
+	}
 	r.Group(func(r chi.Router) {
 		r.Use(f.authenticate)
 		r.Mount("/api", api.Routes())

@@ -332,7 +332,7 @@ func (a *API) platformTickets(w http.ResponseWriter, r *http.Request) {
 		s, err := single("company_id", ref)
 		var c *codex.Company
 		if err == nil {
-			c, err = a.companyByRef(ctx, s)
+			c, _, err = a.companyByRef(ctx, s)
 		}
 		if err != nil {
 			a.problem(w, r, err)
@@ -638,7 +638,7 @@ func (a *API) ledgerTickets(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, paramError("year", "must be a year such as 2025"))
 		return
 	}
-	c, err := a.companyByRef(ctx, chi.URLParam(r, "id"))
+	c, _, err := a.companyByRef(ctx, chi.URLParam(r, "id"))
 	if err != nil {
 		a.problem(w, r, err)
 		return

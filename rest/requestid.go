@@ -15,14 +15,32 @@ const RequestIDHeader = "X-Request-ID"
 // it is sane (1 to 128 printable ASCII characters), otherwise a new random one. The id is
 // set on the response before anything else is written and stored in the context
 // (codex.WithRequestID), where the logs, problem bodies and the audit log find it.
+//
+// The platform's X-Correlation-ID is handled alongside: a sane one is kept (and, when the
+// caller sent no X-Request-ID, also serves as the request id), otherwise the request id
+// stands in; it is echoed on the response and stored in the context
+// (codex.WithCorrelationID) for the request log and the outgoing calls.
 func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corr := r.Header.Get(codex.CorrelationIDHeader)
+		if !saneRequestID(corr) {
+			corr = ""
+		}
 		id := r.Header.Get(RequestIDHeader)
-		if !saneRequestID(id) {
+		switch {
+		case saneRequestID(id):
+		case corr != "":
+			id = corr
+		default:
 			id = newRequestID()
 		}
+		if corr == "" {
+			corr = id
+		}
 		w.Header().Set(RequestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(codex.WithRequestID(r.Context(), id)))
+		w.Header().Set(codex.CorrelationIDHeader, corr)
+		ctx := codex.WithCorrelationID(codex.WithRequestID(r.Context(), id), corr)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

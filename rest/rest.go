@@ -91,15 +91,18 @@ func (a *API) Routes() chi.Router {
 	return r
 }
 
-// PublicTheme serves GET /api/public/user/theme, which the UI shell calls before anyone has
-// signed in; the server mounts it without the auth middleware.
-func (a *API) PublicTheme() http.Handler {
+// Public returns the routes served without a principal, keyed by their path under /api
+// ("/public/user/theme", "/public/user/home-page"): the platform's shell and Core call
+// them before anyone has signed in (or with a service token, which they do not need). The
+// server mounts them without the auth middleware.
+func (a *API) Public() map[string]http.Handler {
+	out := map[string]http.Handler{}
 	for i := range a.tbl {
 		if a.tbl[i].public {
-			return a.handle(&a.tbl[i])
+			out[a.tbl[i].pattern] = a.handle(&a.tbl[i])
 		}
 	}
-	panic("rest: no public route")
+	return out
 }
 
 // handle wraps a route's handler with the checks every route shares.

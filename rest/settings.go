@@ -13,12 +13,25 @@ import (
 // ThemeInfo is the public theme lookup's answer: only what the UI shell needs to paint its
 // sign-in page in the person's colours.
 type ThemeInfo struct {
-	Theme      codex.Theme `json:"theme"`
-	ColorTheme string      `json:"color_theme"`
-	// Source is "codex" for stored preferences, "default" for a person Codex does not know.
+	Theme codex.Theme `json:"theme"`
+	// ColorTheme is in the shell's (Nexus's) vocabulary: see codex.NexusColorTheme.
+	ColorTheme string `json:"color_theme"`
+	// Source is always "codex": the answer must not tell a known address from an unknown one.
 	Source string `json:"source"`
 	Email  string `json:"email"`
 }
+
+// HomePageInfo is the public home-page lookup's answer, which the platform's Core uses to
+// redirect a person after sign-in.
+type HomePageInfo struct {
+	// HomePage is a service slug (beacon, knowledgetree, codex, ledger, ...).
+	HomePage string `json:"home_page"`
+	// Source is always "codex", for the same reason as ThemeInfo.Source.
+	Source string `json:"source"`
+	Email  string `json:"email"`
+}
+
+var emailParam = param{name: "email", typ: "string", format: "email", required: true, doc: "The person's e-mail address."}
 
 func (a *API) settingsRoutes() []route {
 	prefs := reflect.TypeFor[codex.Preferences]()
@@ -30,8 +43,12 @@ func (a *API) settingsRoutes() []route {
 			body:    prefs, result: prefs, status: http.StatusOK, handler: a.putMySettings},
 		{method: http.MethodGet, pattern: "/public/user/theme", public: true, tag: "settings", op: "getPublicTheme",
 			summary: "A person's theme, without authentication (for the UI shell's sign-in page)",
-			params:  []param{{name: "email", typ: "string", format: "email", required: true, doc: "The person's e-mail address."}},
+			params:  []param{emailParam},
 			result:  reflect.TypeFor[ThemeInfo](), status: http.StatusOK, handler: a.publicTheme},
+		{method: http.MethodGet, pattern: "/public/user/home-page", public: true, tag: "settings",
+			summary: "A person's home page as a service slug, without authentication (for the platform's Core after sign-in)",
+			params:  []param{emailParam},
+			result:  reflect.TypeFor[HomePageInfo](), status: http.StatusOK, handler: a.publicHomePage},
 	}
 }
 
@@ -138,42 +155,56 @@ func (a *API) putMySettings(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, shown)
 }
 
-// publicTheme answers the UI shell's theme lookup. It runs without a caller, so it asks
-// the services as the system principal "theme". That is safe because the handler reads
-// one agent by the e-mail given and returns only its theme and colour theme, echoing the
-// e-mail: no other field of the agent (name, level, company) leaves this function. It
-// does reveal whether Codex has stored preferences for an address (source), which is the
-// documented contract.
-func (a *API) publicTheme(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	vs, ok := q["email"]
+// publicPreferences reads the preferences of the e-mail in the query for the public
+// lookups. They run without a caller, so they ask the services as the system principal
+// "theme". That is safe because the handlers read one agent by the e-mail given and return
+// only its theme or home page, echoing the e-mail: no other field of the agent (name,
+// level, company) leaves them. An unknown address gets the defaults with the same source
+// as a known one, so the answer does not reveal whether Codex knows an address.
+func (a *API) publicPreferences(r *http.Request) (string, codex.Preferences, error) {
+	vs, ok := r.URL.Query()["email"]
 	if !ok {
-		a.problem(w, r, paramError("email", "is required"))
-		return
+		return "", codex.Preferences{}, paramError("email", "is required")
 	}
 	email, err := single("email", vs)
+	if err != nil {
+		return "", codex.Preferences{}, err
+	}
+	email = strings.TrimSpace(email)
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 320 {
+		return "", codex.Preferences{}, paramError("email", "must be an e-mail address")
+	}
+	ctx := codex.WithPrincipal(r.Context(), codex.SystemPrincipal("theme"))
+	ag, err := a.svc.Agents.AgentByEmail(ctx, email)
+	switch {
+	case err == nil:
+		return email, withDefaults(ag.Preferences), nil
+	case codex.IsNotFound(err):
+		return email, codex.DefaultPreferences(), nil
+	default:
+		return "", codex.Preferences{}, err
+	}
+}
+
+// publicTheme answers the UI shell's theme lookup, colours in the shell's vocabulary.
+func (a *API) publicTheme(w http.ResponseWriter, r *http.Request) {
+	email, prefs, err := a.publicPreferences(r)
 	if err != nil {
 		a.problem(w, r, err)
 		return
 	}
-	email = strings.TrimSpace(email)
-	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 320 {
-		a.problem(w, r, paramError("email", "must be an e-mail address"))
-		return
-	}
-	ctx := codex.WithPrincipal(r.Context(), codex.SystemPrincipal("theme"))
-	info := ThemeInfo{Source: "default", Email: email}
-	prefs := codex.DefaultPreferences()
-	ag, err := a.svc.Agents.AgentByEmail(ctx, email)
-	switch {
-	case err == nil:
-		info.Source = "codex"
-		prefs = withDefaults(ag.Preferences)
-	case !codex.IsNotFound(err):
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, ThemeInfo{Theme: prefs.Theme, ColorTheme: codex.NexusColorTheme(prefs.ColorTheme),
+		Source: "codex", Email: email})
+}
+
+// publicHomePage answers Core's home-page lookup with a service slug.
+func (a *API) publicHomePage(w http.ResponseWriter, r *http.Request) {
+	email, prefs, err := a.publicPreferences(r)
+	if err != nil {
 		a.problem(w, r, err)
 		return
 	}
-	info.Theme, info.ColorTheme = prefs.Theme, prefs.ColorTheme
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, info)
+	writeJSON(w, http.StatusOK, HomePageInfo{HomePage: codex.HomePageSlug(prefs.HomePage), Source: "codex", Email: email})
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/store"
 	"github.com/hivematrix/codex/store/storetest"
 )
@@ -22,7 +23,7 @@ func TestSettings(t *testing.T) {
 
 		// Someone without stored preferences gets the defaults.
 		if s := get("technician"); s["theme_preference"] != "light" || s["preferred_color_theme"] != "default" ||
-			s["home_page_preference"] != "/" || s["knowledgetree_view_preference"] != "tree" {
+			s["home_page_preference"] != "/" || s["knowledgetree_view_preference"] != "grid" {
 			t.Errorf("GET /api/my/settings for a newcomer = %v; want the defaults", s)
 		}
 
@@ -45,7 +46,7 @@ func TestSettings(t *testing.T) {
 			`{"theme_preference":"purple"}`:                  "theme_preference",
 			`{"theme_preference":5}`:                         "theme_preference",
 			`{"preferred_color_theme":"chartreuse"}`:         "preferred_color_theme",
-			`{"home_page_preference":"codex"}`:               "home_page_preference",
+			`{"home_page_preference":"nowhere"}`:             "home_page_preference",
 			`{"knowledgetree_view_preference":"mindmap"}`:    "knowledgetree_view_preference",
 			`{"theme_preference":"light","font_size":"big"}`: "font_size",
 		} {
@@ -66,7 +67,8 @@ func TestSettings(t *testing.T) {
 			return decode[map[string]any](t, f.expect(req{path: "/api/public/user/theme?email=" + email}, http.StatusOK))
 		}
 		got := theme("tom@example.com")
-		want := map[string]any{"theme": "dark", "color_theme": "teal", "source": "codex", "email": "tom@example.com"}
+		// teal is Codex's own colour, which the shell does not paint: its default, purple.
+		want := map[string]any{"theme": "dark", "color_theme": "purple", "source": "codex", "email": "tom@example.com"}
 		if len(got) != len(want) {
 			t.Errorf("public theme = %v; want exactly %v", got, want)
 		}
@@ -76,12 +78,41 @@ func TestSettings(t *testing.T) {
 			}
 		}
 		got = theme("nobody@example.com")
-		want = map[string]any{"theme": "light", "color_theme": "default", "source": "default", "email": "nobody@example.com"}
+		// An unknown address gets the same source as a known one.
+		want = map[string]any{"theme": "light", "color_theme": "purple", "source": "codex", "email": "nobody@example.com"}
 		for k, v := range want {
 			if got[k] != v {
 				t.Errorf("public theme of an unknown person: %s = %v; want %v", k, got[k], v)
 			}
 		}
+		// Every colour of the shell is accepted and answered as is.
+		for _, c := range codex.NexusColorThemes {
+			put("technician", `{"preferred_color_theme":"`+c+`"}`, http.StatusOK)
+			if got := theme("tom@example.com")["color_theme"]; got != c {
+				t.Errorf("public theme after choosing %s = %v; want %s", c, got, c)
+			}
+		}
+		for _, v := range []string{"grid", "tree", "hierarchy"} {
+			put("technician", `{"knowledgetree_view_preference":"`+v+`"}`, http.StatusOK)
+		}
+
+		// The home page for Core: a slug, from a slug or from a Codex path.
+		home := func(email string) map[string]any {
+			t.Helper()
+			return decode[map[string]any](t, f.expect(req{path: "/api/public/user/home-page?email=" + email}, http.StatusOK))
+		}
+		if got := home("tom@example.com"); got["home_page"] != "codex" || got["source"] != "codex" || got["email"] != "tom@example.com" {
+			t.Errorf("home page of tom (stored /codex) = %v; want codex", got)
+		}
+		put("technician", `{"home_page_preference":"ledger"}`, http.StatusOK)
+		if got := home("tom@example.com"); got["home_page"] != "ledger" {
+			t.Errorf("home page of tom (stored ledger) = %v; want ledger", got)
+		}
+		if got := home("nobody@example.com"); got["home_page"] != "beacon" || got["source"] != "codex" || len(got) != 3 {
+			t.Errorf("home page of an unknown person = %v; want beacon, source codex, email", got)
+		}
+		f.problem(req{path: "/api/public/user/home-page"}, http.StatusBadRequest, "email")
+
 		f.problem(req{path: "/api/public/user/theme"}, http.StatusBadRequest, "email")
 		f.problem(req{path: "/api/public/user/theme?email=not-an-address"}, http.StatusBadRequest, "email")
 		f.problem(req{path: "/api/public/user/theme?email=tom@example.com&fields=name"}, http.StatusBadRequest, "fields")

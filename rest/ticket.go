@@ -27,11 +27,6 @@ var ticketParams = []filterParam[codex.TicketFilter]{
 	orderParam(codex.TicketOrders, func(f *codex.TicketFilter) *codex.Order { return &f.Order }),
 }
 
-// yearParam selects the billing service's shape on GET /companies/{id}/tickets.
-var yearParam = param{name: "year", typ: "integer",
-	doc: "The tickets last updated in this year (UTC) as the billing service reads them: [{ticket_id, ticket_number, " +
-		"subject, last_updated_at, closed_at, total_hours_spent}], unpaged; {id} may then be an account number."}
-
 func (a *API) ticketRoutes() []route {
 	ts := a.svc.Tickets
 	l := list[codex.TicketFilter, codex.Ticket, *codex.Ticket]{
@@ -60,7 +55,6 @@ func (a *API) ticketRoutes() []route {
 		}
 	}
 	byCompany := listRoute(a, nested, "/companies/{id}/tickets", "List a company's tickets", "companies")
-	byCompany.params = append(byCompany.params, yearParam)
 	paged := byCompany.handler
 	byCompany.handler = func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Has("year") {

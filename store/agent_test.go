@@ -81,16 +81,19 @@ func TestAgents(t *testing.T) {
 		wantErr(t, "EnsureAgent(service)", err, codex.Invalid, "email")
 		_, err = db.EnsureAgent(c, &codex.Principal{Email: "x@client.example", Level: codex.LevelClient, CompanyID: 999999})
 		wantErr(t, "EnsureAgent(unknown company)", err, codex.Invalid, "company_id")
-		_, err = db.EnsureAgent(c, &codex.Principal{Email: "y@client.example", Level: codex.LevelClient})
-		wantErr(t, "EnsureAgent(client without company)", err, codex.Invalid, "company_id")
+		// The platform's client users come without a company: recorded, with none.
+		nc, err := db.EnsureAgent(c, &codex.Principal{Email: "y@client.example", Level: codex.LevelClient})
+		if err != nil || nc.CompanyID != nil || nc.PermissionLevel != codex.LevelClient {
+			t.Errorf("EnsureAgent(client without company) = %+v, %v; want a client agent without company", nc, err)
+		}
 
 		pg, err := db.Agents(c, codex.PageArgs{First: intp(1), WantTotal: true})
-		if err != nil || len(pg.Items) != 1 || pg.TotalCount != 2 || !pg.HasNextPage || pg.Items[0].Email != "Jane.Tech@Example.com" {
-			t.Errorf("Agents(first 1) = %+v, %v; want Jane of 2", pg, err)
+		if err != nil || len(pg.Items) != 1 || pg.TotalCount != 3 || !pg.HasNextPage || pg.Items[0].Email != "Jane.Tech@Example.com" {
+			t.Errorf("Agents(first 1) = %+v, %v; want Jane of 3", pg, err)
 		}
 		pg, err = db.Agents(c, codex.PageArgs{After: pg.Cursors[0]})
-		if err != nil || len(pg.Items) != 1 || pg.Items[0].Email != "c@client.example" {
-			t.Errorf("Agents(after Jane) = %+v, %v; want the client", pg, err)
+		if err != nil || len(pg.Items) != 2 || pg.Items[0].Email != "c@client.example" || pg.Items[1].Email != "y@client.example" {
+			t.Errorf("Agents(after Jane) = %+v, %v; want the two clients", pg, err)
 		}
 	})
 }

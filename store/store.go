@@ -229,6 +229,7 @@ func (db *DB) Services() codex.Services {
 		Sync:      db,
 		Triage:    db,
 		PSA:       db,
+		Billing:   db,
 	}
 }
 

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Alert() AlertResolver
 	Asset() AssetResolver
 	AuditEntry() AuditEntryResolver
+	BillingPlan() BillingPlanResolver
 	Company() CompanyResolver
 	Contact() ContactResolver
 	ContactCompany() ContactCompanyResolver
@@ -101,6 +102,9 @@ type AuditEntryResolver interface {
 	EntityID(ctx context.Context, obj *codex.AuditEntry) (*string, error)
 	Company(ctx context.Context, obj *codex.AuditEntry) (*codex.Company, error)
 }
+type BillingPlanResolver interface {
+	Features(ctx context.Context, obj *codex.BillingPlan) ([]*model.KeyValue, error)
+}
 type CompanyResolver interface {
 	ID(ctx context.Context, obj *codex.Company) (string, error)
 
@@ -123,6 +127,8 @@ type CompanyResolver interface {
 	Alerts(ctx context.Context, obj *codex.Company, first *int, after *string, filter *model.AlertFilter, orderBy *model.AlertOrder) (*model.AlertConnection, error)
 	AssetCounts(ctx context.Context, obj *codex.Company) ([]*codex.TypeCount, error)
 	OpenTicketCount(ctx context.Context, obj *codex.Company) (int, error)
+
+	Plan(ctx context.Context, obj *codex.Company) (*codex.BillingPlan, error)
 }
 type ContactResolver interface {
 	ID(ctx context.Context, obj *codex.Contact) (string, error)
@@ -237,6 +243,8 @@ type QueryResolver interface {
 	DuplicateIPs(ctx context.Context, companyID *string) ([]*codex.DuplicateIP, error)
 	Inside(ctx context.Context, cidr string, companyID *string) ([]*codex.IPUser, error)
 	Triage(ctx context.Context, filter *codex.TriageFilter, first *int, after *string, last *int, before *string) (*model.TriageItemConnection, error)
+	BillingPlans(ctx context.Context) ([]*codex.BillingPlan, error)
+	FeatureOptions(ctx context.Context) ([]*codex.FeatureOption, error)
 }
 type SearchResultResolver interface {
 	Companies(ctx context.Context, obj *model.SearchResult) ([]*codex.Company, error)
@@ -2865,6 +2873,139 @@ enum EquipmentStatus {
   "Not known (not monitored, or never seen)."
   UNKNOWN
 }
+
+
+# --- The platform's company profile and device audit (issue 14) ---
+
+extend type Company {
+  "Support level agreed with the client, such as \"All Inclusive\" or \"Billed Hourly\"."
+  supportLevel: String!
+  "Whether the client is a profit or a non-profit organisation (free text, as the platform keeps it)."
+  profitOrNonProfit: String!
+  "The client's main phone number, as the platform shows it."
+  companyMainNumber: String!
+  "When the client became a client."
+  companyStartDate: Date
+  "The client's phone system, such as \"Teams\" or \"3CX\"."
+  phoneSystem: String!
+  "The client's e-mail system, such as \"Microsoft 365\"."
+  emailSystem: String!
+}
+
+extend input CreateCompanyInput {
+  "Support level (a billing field)."
+  supportLevel: String
+  "Profit or non-profit."
+  profitOrNonProfit: String
+  "Main phone number, as the platform shows it."
+  companyMainNumber: String
+  "When the client became a client."
+  companyStartDate: Date
+  "Phone system."
+  phoneSystem: String
+  "E-mail system."
+  emailSystem: String
+}
+
+extend input UpdateCompanyInput {
+  "Support level (a billing field)."
+  supportLevel: String
+  "Profit or non-profit."
+  profitOrNonProfit: String
+  "Main phone number, as the platform shows it."
+  companyMainNumber: String
+  "When the client became a client."
+  companyStartDate: Date
+  "Phone system."
+  phoneSystem: String
+  "E-mail system."
+  emailSystem: String
+}
+
+extend type Asset {
+  "External (public) IP address, from the RMM's device audit."
+  extIpAddress: String!
+  "The user last logged in, from the RMM."
+  lastLoggedInUser: String!
+  "Windows domain or workgroup, from the RMM."
+  domain: String!
+  "Antivirus product, from the RMM."
+  antivirusProduct: String!
+  "Antivirus status, from the RMM (such as RunningAndUpToDate)."
+  antivirusStatus: String!
+  "Patch status, from the RMM (such as FullyPatched)."
+  patchStatus: String!
+  "Bytes of backup storage the device uses; null when the RMM reports none."
+  backupDataBytes: Int
+}
+
+# --- The billing plan catalogue (issue 14) ---
+
+"One plan of the billing catalogue under one contract term, with its prices. Ledger prices invoices from it."
+type BillingPlan {
+  "The plan's database id."
+  databaseId: Int!
+  "Plan name, such as \"Managed Pro\"; a company's billingPlan names it."
+  planName: String!
+  "Contract term, such as \"3-Year\"; a company's contractTerm names it."
+  termLength: String!
+  "Support level, such as \"All Inclusive\"."
+  supportLevel: String!
+  "Monthly price per user."
+  perUserCost: Float!
+  "Monthly price per workstation."
+  perWorkstationCost: Float!
+  "Monthly price per server."
+  perServerCost: Float!
+  "Monthly price per virtual machine."
+  perVmCost: Float!
+  "Monthly price per switch."
+  perSwitchCost: Float!
+  "Monthly price per firewall."
+  perFirewallCost: Float!
+  "Price per ticket hour."
+  perHourTicketCost: Float!
+  "Monthly backup base fee per workstation."
+  backupBaseFeeWorkstation: Float!
+  "Monthly backup base fee per server."
+  backupBaseFeeServer: Float!
+  "Monthly backup base fee per TB."
+  backupBaseFeeTb: Float!
+  "Backup TB included."
+  backupIncludedTb: Float!
+  "Price per backup TB beyond the included."
+  backupPerTbFee: Float!
+  "The plan's feature values by feature type."
+  features: [KeyValue!]!
+  "When the plan was added."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+"A choice a plan's feature can take."
+type FeatureOption {
+  "The option's database id."
+  databaseId: Int!
+  "The feature (category), such as \"antivirus\"."
+  featureType: String!
+  "The choice, such as \"SentinelOne\"."
+  displayName: String!
+  "Free text."
+  description: String!
+}
+
+extend type Query {
+  "The billing plan catalogue, by plan and term (not for client users)."
+  billingPlans: [BillingPlan!]!
+  "The options of the plans' features."
+  featureOptions: [FeatureOption!]!
+}
+
+extend type Company {
+  "The catalogue plan this company's billingPlan and contractTerm name; null when the catalogue has none."
+  plan: BillingPlan
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4379,6 +4520,20 @@ func (ec *executionContext) fieldContext_Agent_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -4964,6 +5119,20 @@ func (ec *executionContext) fieldContext_Alert_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -5053,6 +5222,20 @@ func (ec *executionContext) fieldContext_Alert_asset(_ context.Context, field gr
 				return ec.fieldContext_Asset_alerts(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Asset_compliance(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -5599,6 +5782,20 @@ func (ec *executionContext) fieldContext_Asset_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -6440,6 +6637,209 @@ func (ec *executionContext) fieldContext_Asset_compliance(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_extIpAddress(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_extIpAddress,
+		func(ctx context.Context) (any, error) {
+			return obj.ExtIPAddress, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_extIpAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_lastLoggedInUser(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_lastLoggedInUser,
+		func(ctx context.Context) (any, error) {
+			return obj.LastLoggedInUser, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_lastLoggedInUser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_domain(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_domain,
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_antivirusProduct(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_antivirusProduct,
+		func(ctx context.Context) (any, error) {
+			return obj.AntivirusProduct, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_antivirusProduct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_antivirusStatus(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_antivirusStatus,
+		func(ctx context.Context) (any, error) {
+			return obj.AntivirusStatus, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_antivirusStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_patchStatus(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_patchStatus,
+		func(ctx context.Context) (any, error) {
+			return obj.PatchStatus, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_patchStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_backupDataBytes(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_backupDataBytes,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupDataBytes, nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_backupDataBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AssetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6557,6 +6957,20 @@ func (ec *executionContext) fieldContext_AssetConnection_nodes(_ context.Context
 				return ec.fieldContext_Asset_alerts(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Asset_compliance(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6743,6 +7157,20 @@ func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field
 				return ec.fieldContext_Asset_alerts(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Asset_compliance(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6832,6 +7260,20 @@ func (ec *executionContext) fieldContext_AssetPayload_asset(_ context.Context, f
 				return ec.fieldContext_Asset_alerts(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Asset_compliance(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -7227,6 +7669,20 @@ func (ec *executionContext) fieldContext_AuditEntry_company(_ context.Context, f
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7587,6 +8043,563 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 				return ec.fieldContext_AuditEntry_at(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_planName(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_planName,
+		func(ctx context.Context) (any, error) {
+			return obj.PlanName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_planName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_termLength(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_termLength,
+		func(ctx context.Context) (any, error) {
+			return obj.TermLength, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_termLength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_supportLevel(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_supportLevel,
+		func(ctx context.Context) (any, error) {
+			return obj.SupportLevel, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_supportLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perUserCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perUserCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerUserCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perUserCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perWorkstationCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perWorkstationCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerWorkstationCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perWorkstationCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perServerCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perServerCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerServerCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perServerCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perVmCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perVmCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerVMCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perVmCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perSwitchCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perSwitchCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerSwitchCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perSwitchCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perFirewallCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perFirewallCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerFirewallCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perFirewallCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_perHourTicketCost(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_perHourTicketCost,
+		func(ctx context.Context) (any, error) {
+			return obj.PerHourTicketCost, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_perHourTicketCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupBaseFeeWorkstation(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupBaseFeeWorkstation,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupBaseFeeWorkstation, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupBaseFeeWorkstation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupBaseFeeServer(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupBaseFeeServer,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupBaseFeeServer, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupBaseFeeServer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupBaseFeeTb(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupBaseFeeTb,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupBaseFeeTB, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupBaseFeeTb(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupIncludedTb(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupIncludedTb,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupIncludedTB, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupIncludedTb(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_backupPerTbFee(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_backupPerTbFee,
+		func(ctx context.Context) (any, error) {
+			return obj.BackupPerTBFee, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_backupPerTbFee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_features(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_features,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.BillingPlan().Features(ctx, obj)
+		},
+		nil,
+		ec.marshalNKeyValue2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋgraphᚋmodelᚐKeyValueᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_features(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "key":
+				return ec.fieldContext_KeyValue_key(ctx, field)
+			case "value":
+				return ec.fieldContext_KeyValue_value(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type KeyValue", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_createdAt(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_createdAt,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BillingPlan_updatedAt(ctx context.Context, field graphql.CollectedField, obj *codex.BillingPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BillingPlan_updatedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BillingPlan_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BillingPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
 		},
 	}
 	return fc, nil
@@ -8290,6 +9303,20 @@ func (ec *executionContext) fieldContext_Company_parent(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8395,6 +9422,20 @@ func (ec *executionContext) fieldContext_Company_ancestors(_ context.Context, fi
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8500,6 +9541,20 @@ func (ec *executionContext) fieldContext_Company_children(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8606,6 +9661,20 @@ func (ec *executionContext) fieldContext_Company_descendants(ctx context.Context
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9287,6 +10356,249 @@ func (ec *executionContext) fieldContext_Company_openTicketCount(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_supportLevel(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_supportLevel,
+		func(ctx context.Context) (any, error) {
+			return obj.SupportLevel, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_supportLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_profitOrNonProfit(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_profitOrNonProfit,
+		func(ctx context.Context) (any, error) {
+			return obj.ProfitOrNonProfit, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_profitOrNonProfit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_companyMainNumber(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_companyMainNumber,
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyMainNumber, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_companyMainNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_companyStartDate(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_companyStartDate,
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyStartDate, nil
+		},
+		nil,
+		ec.marshalODate2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐDate,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_companyStartDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_phoneSystem(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_phoneSystem,
+		func(ctx context.Context) (any, error) {
+			return obj.PhoneSystem, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_phoneSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_emailSystem(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_emailSystem,
+		func(ctx context.Context) (any, error) {
+			return obj.EmailSystem, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_emailSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_plan(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_plan,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Company().Plan(ctx, obj)
+		},
+		nil,
+		ec.marshalOBillingPlan2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlan,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_BillingPlan_databaseId(ctx, field)
+			case "planName":
+				return ec.fieldContext_BillingPlan_planName(ctx, field)
+			case "termLength":
+				return ec.fieldContext_BillingPlan_termLength(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_BillingPlan_supportLevel(ctx, field)
+			case "perUserCost":
+				return ec.fieldContext_BillingPlan_perUserCost(ctx, field)
+			case "perWorkstationCost":
+				return ec.fieldContext_BillingPlan_perWorkstationCost(ctx, field)
+			case "perServerCost":
+				return ec.fieldContext_BillingPlan_perServerCost(ctx, field)
+			case "perVmCost":
+				return ec.fieldContext_BillingPlan_perVmCost(ctx, field)
+			case "perSwitchCost":
+				return ec.fieldContext_BillingPlan_perSwitchCost(ctx, field)
+			case "perFirewallCost":
+				return ec.fieldContext_BillingPlan_perFirewallCost(ctx, field)
+			case "perHourTicketCost":
+				return ec.fieldContext_BillingPlan_perHourTicketCost(ctx, field)
+			case "backupBaseFeeWorkstation":
+				return ec.fieldContext_BillingPlan_backupBaseFeeWorkstation(ctx, field)
+			case "backupBaseFeeServer":
+				return ec.fieldContext_BillingPlan_backupBaseFeeServer(ctx, field)
+			case "backupBaseFeeTb":
+				return ec.fieldContext_BillingPlan_backupBaseFeeTb(ctx, field)
+			case "backupIncludedTb":
+				return ec.fieldContext_BillingPlan_backupIncludedTb(ctx, field)
+			case "backupPerTbFee":
+				return ec.fieldContext_BillingPlan_backupPerTbFee(ctx, field)
+			case "features":
+				return ec.fieldContext_BillingPlan_features(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_BillingPlan_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_BillingPlan_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type BillingPlan", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CompanyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CompanyConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9420,6 +10732,20 @@ func (ec *executionContext) fieldContext_CompanyConnection_nodes(_ context.Conte
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9622,6 +10948,20 @@ func (ec *executionContext) fieldContext_CompanyEdge_node(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9727,6 +11067,20 @@ func (ec *executionContext) fieldContext_CompanyPayload_company(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9890,6 +11244,20 @@ func (ec *executionContext) fieldContext_Contact_company(_ context.Context, fiel
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -10393,6 +11761,20 @@ func (ec *executionContext) fieldContext_Contact_assets(_ context.Context, field
 				return ec.fieldContext_Asset_alerts(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Asset_compliance(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -10614,6 +11996,20 @@ func (ec *executionContext) fieldContext_ContactCompany_company(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11163,6 +12559,20 @@ func (ec *executionContext) fieldContext_DuplicateIP_company(_ context.Context, 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11315,6 +12725,122 @@ func (ec *executionContext) fieldContext_EntitySyncCounts_counts(_ context.Conte
 				return ec.fieldContext_SyncCounts_merged(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type SyncCounts", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureOption_databaseId(ctx context.Context, field graphql.CollectedField, obj *codex.FeatureOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FeatureOption_databaseId,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNInt2int64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FeatureOption_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureOption_featureType(ctx context.Context, field graphql.CollectedField, obj *codex.FeatureOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FeatureOption_featureType,
+		func(ctx context.Context) (any, error) {
+			return obj.FeatureType, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FeatureOption_featureType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureOption_displayName(ctx context.Context, field graphql.CollectedField, obj *codex.FeatureOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FeatureOption_displayName,
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FeatureOption_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureOption_description(ctx context.Context, field graphql.CollectedField, obj *codex.FeatureOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FeatureOption_description,
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FeatureOption_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
 		},
 	}
 	return fc, nil
@@ -11928,6 +13454,20 @@ func (ec *executionContext) fieldContext_Location_company(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -13791,6 +15331,20 @@ func (ec *executionContext) fieldContext_NetworkEquipment_company(_ context.Cont
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -14926,6 +16480,20 @@ func (ec *executionContext) fieldContext_NetworkLink_company(_ context.Context, 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16219,6 +17787,20 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16407,6 +17989,20 @@ func (ec *executionContext) fieldContext_Query_asset(ctx context.Context, field 
 				return ec.fieldContext_Asset_alerts(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Asset_compliance(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -16631,6 +18227,20 @@ func (ec *executionContext) fieldContext_Query_companyByAccountNumber(ctx contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -17365,6 +18975,114 @@ func (ec *executionContext) fieldContext_Query_triage(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_billingPlans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_billingPlans,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().BillingPlans(ctx)
+		},
+		nil,
+		ec.marshalNBillingPlan2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlanᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_billingPlans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_BillingPlan_databaseId(ctx, field)
+			case "planName":
+				return ec.fieldContext_BillingPlan_planName(ctx, field)
+			case "termLength":
+				return ec.fieldContext_BillingPlan_termLength(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_BillingPlan_supportLevel(ctx, field)
+			case "perUserCost":
+				return ec.fieldContext_BillingPlan_perUserCost(ctx, field)
+			case "perWorkstationCost":
+				return ec.fieldContext_BillingPlan_perWorkstationCost(ctx, field)
+			case "perServerCost":
+				return ec.fieldContext_BillingPlan_perServerCost(ctx, field)
+			case "perVmCost":
+				return ec.fieldContext_BillingPlan_perVmCost(ctx, field)
+			case "perSwitchCost":
+				return ec.fieldContext_BillingPlan_perSwitchCost(ctx, field)
+			case "perFirewallCost":
+				return ec.fieldContext_BillingPlan_perFirewallCost(ctx, field)
+			case "perHourTicketCost":
+				return ec.fieldContext_BillingPlan_perHourTicketCost(ctx, field)
+			case "backupBaseFeeWorkstation":
+				return ec.fieldContext_BillingPlan_backupBaseFeeWorkstation(ctx, field)
+			case "backupBaseFeeServer":
+				return ec.fieldContext_BillingPlan_backupBaseFeeServer(ctx, field)
+			case "backupBaseFeeTb":
+				return ec.fieldContext_BillingPlan_backupBaseFeeTb(ctx, field)
+			case "backupIncludedTb":
+				return ec.fieldContext_BillingPlan_backupIncludedTb(ctx, field)
+			case "backupPerTbFee":
+				return ec.fieldContext_BillingPlan_backupPerTbFee(ctx, field)
+			case "features":
+				return ec.fieldContext_BillingPlan_features(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_BillingPlan_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_BillingPlan_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type BillingPlan", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_featureOptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_featureOptions,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().FeatureOptions(ctx)
+		},
+		nil,
+		ec.marshalNFeatureOption2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐFeatureOptionᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_featureOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "databaseId":
+				return ec.fieldContext_FeatureOption_databaseId(ctx, field)
+			case "featureType":
+				return ec.fieldContext_FeatureOption_featureType(ctx, field)
+			case "displayName":
+				return ec.fieldContext_FeatureOption_displayName(ctx, field)
+			case "description":
+				return ec.fieldContext_FeatureOption_description(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FeatureOption", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17571,6 +19289,20 @@ func (ec *executionContext) fieldContext_SearchResult_companies(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -17735,6 +19467,20 @@ func (ec *executionContext) fieldContext_SearchResult_assets(_ context.Context, 
 				return ec.fieldContext_Asset_alerts(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Asset_compliance(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -17973,6 +19719,20 @@ func (ec *executionContext) fieldContext_Subnet_company(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -18391,6 +20151,20 @@ func (ec *executionContext) fieldContext_Subnet_assets(_ context.Context, field 
 				return ec.fieldContext_Asset_alerts(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Asset_compliance(ctx, field)
+			case "extIpAddress":
+				return ec.fieldContext_Asset_extIpAddress(ctx, field)
+			case "lastLoggedInUser":
+				return ec.fieldContext_Asset_lastLoggedInUser(ctx, field)
+			case "domain":
+				return ec.fieldContext_Asset_domain(ctx, field)
+			case "antivirusProduct":
+				return ec.fieldContext_Asset_antivirusProduct(ctx, field)
+			case "antivirusStatus":
+				return ec.fieldContext_Asset_antivirusStatus(ctx, field)
+			case "patchStatus":
+				return ec.fieldContext_Asset_patchStatus(ctx, field)
+			case "backupDataBytes":
+				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -19721,6 +21495,20 @@ func (ec *executionContext) fieldContext_Ticket_company(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "supportLevel":
+				return ec.fieldContext_Company_supportLevel(ctx, field)
+			case "profitOrNonProfit":
+				return ec.fieldContext_Company_profitOrNonProfit(ctx, field)
+			case "companyMainNumber":
+				return ec.fieldContext_Company_companyMainNumber(ctx, field)
+			case "companyStartDate":
+				return ec.fieldContext_Company_companyStartDate(ctx, field)
+			case "phoneSystem":
+				return ec.fieldContext_Company_phoneSystem(ctx, field)
+			case "emailSystem":
+				return ec.fieldContext_Company_emailSystem(ctx, field)
+			case "plan":
+				return ec.fieldContext_Company_plan(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -24503,7 +26291,7 @@ func (ec *executionContext) unmarshalInputCreateCompanyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "accountNumber", "parentId", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings"}
+	fieldsInOrder := [...]string{"name", "accountNumber", "parentId", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings", "supportLevel", "profitOrNonProfit", "companyMainNumber", "companyStartDate", "phoneSystem", "emailSystem"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24629,6 +26417,48 @@ func (ec *executionContext) unmarshalInputCreateCompanyInput(ctx context.Context
 				return it, err
 			}
 			it.Settings = graphql.OmittableOf(data)
+		case "supportLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supportLevel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupportLevel = graphql.OmittableOf(data)
+		case "profitOrNonProfit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profitOrNonProfit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfitOrNonProfit = graphql.OmittableOf(data)
+		case "companyMainNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyMainNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyMainNumber = graphql.OmittableOf(data)
+		case "companyStartDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyStartDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyStartDate = graphql.OmittableOf(data)
+		case "phoneSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneSystem"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneSystem = graphql.OmittableOf(data)
+		case "emailSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailSystem"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailSystem = graphql.OmittableOf(data)
 		}
 	}
 
@@ -25567,7 +27397,7 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "accountNumber", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings"}
+	fieldsInOrder := [...]string{"id", "name", "accountNumber", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings", "supportLevel", "profitOrNonProfit", "companyMainNumber", "companyStartDate", "phoneSystem", "emailSystem"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25693,6 +27523,48 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 				return it, err
 			}
 			it.Settings = graphql.OmittableOf(data)
+		case "supportLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supportLevel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupportLevel = graphql.OmittableOf(data)
+		case "profitOrNonProfit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profitOrNonProfit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfitOrNonProfit = graphql.OmittableOf(data)
+		case "companyMainNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyMainNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyMainNumber = graphql.OmittableOf(data)
+		case "companyStartDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyStartDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyStartDate = graphql.OmittableOf(data)
+		case "phoneSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneSystem"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneSystem = graphql.OmittableOf(data)
+		case "emailSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailSystem"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailSystem = graphql.OmittableOf(data)
 		}
 	}
 
@@ -27223,6 +29095,38 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "extIpAddress":
+			out.Values[i] = ec._Asset_extIpAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastLoggedInUser":
+			out.Values[i] = ec._Asset_lastLoggedInUser(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "domain":
+			out.Values[i] = ec._Asset_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "antivirusProduct":
+			out.Values[i] = ec._Asset_antivirusProduct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "antivirusStatus":
+			out.Values[i] = ec._Asset_antivirusStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "patchStatus":
+			out.Values[i] = ec._Asset_patchStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupDataBytes":
+			out.Values[i] = ec._Asset_backupDataBytes(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27681,6 +29585,166 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var billingPlanImplementors = []string{"BillingPlan"}
+
+func (ec *executionContext) _BillingPlan(ctx context.Context, sel ast.SelectionSet, obj *codex.BillingPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, billingPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BillingPlan")
+		case "databaseId":
+			out.Values[i] = ec._BillingPlan_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planName":
+			out.Values[i] = ec._BillingPlan_planName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termLength":
+			out.Values[i] = ec._BillingPlan_termLength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supportLevel":
+			out.Values[i] = ec._BillingPlan_supportLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perUserCost":
+			out.Values[i] = ec._BillingPlan_perUserCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perWorkstationCost":
+			out.Values[i] = ec._BillingPlan_perWorkstationCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perServerCost":
+			out.Values[i] = ec._BillingPlan_perServerCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perVmCost":
+			out.Values[i] = ec._BillingPlan_perVmCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perSwitchCost":
+			out.Values[i] = ec._BillingPlan_perSwitchCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perFirewallCost":
+			out.Values[i] = ec._BillingPlan_perFirewallCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perHourTicketCost":
+			out.Values[i] = ec._BillingPlan_perHourTicketCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupBaseFeeWorkstation":
+			out.Values[i] = ec._BillingPlan_backupBaseFeeWorkstation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupBaseFeeServer":
+			out.Values[i] = ec._BillingPlan_backupBaseFeeServer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupBaseFeeTb":
+			out.Values[i] = ec._BillingPlan_backupBaseFeeTb(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupIncludedTb":
+			out.Values[i] = ec._BillingPlan_backupIncludedTb(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backupPerTbFee":
+			out.Values[i] = ec._BillingPlan_backupPerTbFee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "features":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._BillingPlan_features(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._BillingPlan_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._BillingPlan_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28446,6 +30510,66 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "supportLevel":
+			out.Values[i] = ec._Company_supportLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "profitOrNonProfit":
+			out.Values[i] = ec._Company_profitOrNonProfit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "companyMainNumber":
+			out.Values[i] = ec._Company_companyMainNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "companyStartDate":
+			out.Values[i] = ec._Company_companyStartDate(ctx, field, obj)
+		case "phoneSystem":
+			out.Values[i] = ec._Company_phoneSystem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emailSystem":
+			out.Values[i] = ec._Company_emailSystem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plan":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Company_plan(ctx, field, obj)
 				return res
 			}
 
@@ -29301,6 +31425,60 @@ func (ec *executionContext) _EntitySyncCounts(ctx context.Context, sel ast.Selec
 			}
 		case "counts":
 			out.Values[i] = ec._EntitySyncCounts_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var featureOptionImplementors = []string{"FeatureOption"}
+
+func (ec *executionContext) _FeatureOption(ctx context.Context, sel ast.SelectionSet, obj *codex.FeatureOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, featureOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeatureOption")
+		case "databaseId":
+			out.Values[i] = ec._FeatureOption_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "featureType":
+			out.Values[i] = ec._FeatureOption_featureType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._FeatureOption_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._FeatureOption_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31622,6 +33800,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_triage(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "billingPlans":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_billingPlans(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "featureOptions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_featureOptions(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -34603,6 +36825,60 @@ func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋhivematrix�
 	return ec._AuditEntryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBillingPlan2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.BillingPlan) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNBillingPlan2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlan(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBillingPlan2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlan(ctx context.Context, sel ast.SelectionSet, v *codex.BillingPlan) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BillingPlan(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35308,6 +37584,60 @@ var (
 		codex.EquipmentOther:       "OTHER",
 	}
 )
+
+func (ec *executionContext) marshalNFeatureOption2ᚕᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐFeatureOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*codex.FeatureOption) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNFeatureOption2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐFeatureOption(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			f(i) // inlined by graph/internal/inlinelists
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFeatureOption2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐFeatureOption(ctx context.Context, sel ast.SelectionSet, v *codex.FeatureOption) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FeatureOption(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
@@ -37572,6 +39902,13 @@ func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋhivematrix�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOBillingPlan2ᚖgithubᚗcomᚋhivematrixᚋcodexᚋcodexᚐBillingPlan(ctx context.Context, sel ast.SelectionSet, v *codex.BillingPlan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BillingPlan(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38276,6 +40613,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
 	return res
 }
 

@@ -437,6 +437,18 @@ type CreateCompanyInput struct {
 	BillingContactID graphql.Omittable[*string] `json:"billingContactId,omitempty"`
 	// Settings.
 	Settings graphql.Omittable[[]*KeyValueInput] `json:"settings,omitempty"`
+	// Support level (a billing field).
+	SupportLevel graphql.Omittable[*string] `json:"supportLevel,omitempty"`
+	// Profit or non-profit.
+	ProfitOrNonProfit graphql.Omittable[*string] `json:"profitOrNonProfit,omitempty"`
+	// Main phone number, as the platform shows it.
+	CompanyMainNumber graphql.Omittable[*string] `json:"companyMainNumber,omitempty"`
+	// When the client became a client.
+	CompanyStartDate graphql.Omittable[*codex.Date] `json:"companyStartDate,omitempty"`
+	// Phone system.
+	PhoneSystem graphql.Omittable[*string] `json:"phoneSystem,omitempty"`
+	// E-mail system.
+	EmailSystem graphql.Omittable[*string] `json:"emailSystem,omitempty"`
 }
 
 // A new contact.
@@ -876,6 +888,18 @@ type UpdateCompanyInput struct {
 	BillingContactID graphql.Omittable[*string] `json:"billingContactId,omitempty"`
 	// Settings (replaces them all).
 	Settings graphql.Omittable[[]*KeyValueInput] `json:"settings,omitempty"`
+	// Support level (a billing field).
+	SupportLevel graphql.Omittable[*string] `json:"supportLevel,omitempty"`
+	// Profit or non-profit.
+	ProfitOrNonProfit graphql.Omittable[*string] `json:"profitOrNonProfit,omitempty"`
+	// Main phone number, as the platform shows it.
+	CompanyMainNumber graphql.Omittable[*string] `json:"companyMainNumber,omitempty"`
+	// When the client became a client.
+	CompanyStartDate graphql.Omittable[*codex.Date] `json:"companyStartDate,omitempty"`
+	// Phone system.
+	PhoneSystem graphql.Omittable[*string] `json:"phoneSystem,omitempty"`
+	// E-mail system.
+	EmailSystem graphql.Omittable[*string] `json:"emailSystem,omitempty"`
 }
 
 // Changes to a contact; fields left out are left alone, fields set to null are cleared.

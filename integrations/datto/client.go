@@ -302,6 +302,9 @@ func (c *Client) send(ctx context.Context, req *request, tok string) (int, http.
 	hr.Header.Set("Authorization", "Bearer "+tok)
 	hr.Header.Set("Accept", "application/json")
 	hr.Header.Set("User-Agent", "hivematrix-codex")
+	if id := codex.CorrelationIDFrom(ctx); id != "" {
+		hr.Header.Set(codex.CorrelationIDHeader, id)
+	}
 	if req.body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}

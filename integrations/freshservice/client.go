@@ -233,6 +233,9 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, path string, paylo
 	req.SetBasicAuth(c.apiKey, "X")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "hivematrix-codex")
+	if id := codex.CorrelationIDFrom(ctx); id != "" {
+		req.Header.Set(codex.CorrelationIDHeader, id)
+	}
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -283,7 +283,16 @@ func dattoDevice(d datto.Device, company int64) *record[codex.Asset] {
 		"ip_addresses":     validIP(d.IntIPAddress),
 		"last_seen":        "",
 		"warranty_expires": "",
+		// The device audit the platform reads.
+		"ext_ip_address":      validIP(d.ExtIPAddress),
+		"last_logged_in_user": text(d.LastLoggedInUser),
+		"domain":              text(d.Domain),
+		"antivirus_product":   text(d.Antivirus.AntivirusProduct),
+		"antivirus_status":    text(d.Antivirus.AntivirusStatus),
+		"patch_status":        text(d.PatchManagement.PatchStatus),
+		"backup_data_bytes":   backupBytes(d),
 	}
+	v["custom_fields"], v["secret_fields"] = deviceUDFs(d)
 	if !d.LastSeen.IsZero() {
 		v["last_seen"] = timeText(&d.LastSeen.Time)
 	}
@@ -299,7 +308,11 @@ func dattoDevice(d datto.Device, company int64) *record[codex.Asset] {
 			a := &codex.Asset{CompanyID: company, Name: v["name"], Type: codex.AssetType(v["type"]), Hostname: v["hostname"],
 				SerialNumber: v["serial_number"], Manufacturer: v["manufacturer"], Model: v["model"],
 				OperatingSystem: v["operating_system"], Online: d.Online, LastSeen: parseTime(v["last_seen"]),
-				WarrantyExpires: datePtr(v["warranty_expires"]), IPAddresses: parseList(v["ip_addresses"])}
+				WarrantyExpires: datePtr(v["warranty_expires"]), IPAddresses: parseList(v["ip_addresses"]),
+				ExtIPAddress: v["ext_ip_address"], LastLoggedInUser: v["last_logged_in_user"], Domain: v["domain"],
+				AntivirusProduct: v["antivirus_product"], AntivirusStatus: v["antivirus_status"], PatchStatus: v["patch_status"],
+				BackupDataBytes: parseInt64Ptr(v["backup_data_bytes"]),
+				CustomFields:    parseMap(v["custom_fields"]), SecretFields: parseMap(v["secret_fields"])}
 			return a, nil
 		},
 	}

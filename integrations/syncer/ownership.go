@@ -1,6 +1,8 @@
 package syncer
 
 import (
+	"strconv"
+
 	"github.com/hivematrix/codex/codex"
 )
 
@@ -35,6 +37,10 @@ import (
 //	asset      manufacturer/model initial (RMM audit)
 //	asset      type               initial
 //	asset      warranty_expires   Codex            device warrantyDate (PSA: initial)
+//	asset      device audit       RMM              -  (ext IP, last user, domain, antivirus, patch status)
+//	asset      backup_data_bytes  RMM              -  (UDF udf6, bytes)
+//	asset      custom_fields      RMM              -  (the device's other UDFs)
+//	asset      secret_fields      RMM              -  (UDFs holding keys: BitLocker, Windows, passwords)
 //	equipment  name, ip_address   RMM              -
 //	equipment  status, last_seen  RMM              -
 //	equipment  company_id         RMM              -
@@ -111,6 +117,26 @@ var dattoAssetFields = []field[codex.Asset, codex.AssetPatch]{
 		set: func(p *codex.AssetPatch, v string) { t := parseTime(v); p.LastSeen = &t }},
 	assetType(initial),
 	assetWarranty(codexOwned),
+	assetString("ext_ip_address", pulled, "", func(a *codex.Asset) *string { return &a.ExtIPAddress }, func(p *codex.AssetPatch, v *string) { p.ExtIPAddress = v }),
+	assetString("last_logged_in_user", pulled, "", func(a *codex.Asset) *string { return &a.LastLoggedInUser }, func(p *codex.AssetPatch, v *string) { p.LastLoggedInUser = v }),
+	assetString("domain", pulled, "", func(a *codex.Asset) *string { return &a.Domain }, func(p *codex.AssetPatch, v *string) { p.Domain = v }),
+	assetString("antivirus_product", pulled, "", func(a *codex.Asset) *string { return &a.AntivirusProduct }, func(p *codex.AssetPatch, v *string) { p.AntivirusProduct = v }),
+	assetString("antivirus_status", pulled, "", func(a *codex.Asset) *string { return &a.AntivirusStatus }, func(p *codex.AssetPatch, v *string) { p.AntivirusStatus = v }),
+	assetString("patch_status", pulled, "", func(a *codex.Asset) *string { return &a.PatchStatus }, func(p *codex.AssetPatch, v *string) { p.PatchStatus = v }),
+	{name: "backup_data_bytes", owner: pulled,
+		get: func(a *codex.Asset) string {
+			if a.BackupDataBytes == nil {
+				return ""
+			}
+			return strconv.FormatInt(*a.BackupDataBytes, 10)
+		},
+		set: func(p *codex.AssetPatch, v string) { n := parseInt64Ptr(v); p.BackupDataBytes = &n }},
+	{name: "custom_fields", owner: pulled,
+		get: func(a *codex.Asset) string { return mapText(a.CustomFields) },
+		set: func(p *codex.AssetPatch, v string) { m := parseMap(v); p.CustomFields = &m }},
+	{name: "secret_fields", owner: pulled,
+		get: func(a *codex.Asset) string { return mapText(a.SecretFields) },
+		set: func(p *codex.AssetPatch, v string) { m := parseMap(v); p.SecretFields = &m }},
 }
 
 func equipmentString(name string, o owner, ptr func(*codex.NetworkEquipment) *string, set func(*codex.EquipmentPatch, *string)) field[codex.NetworkEquipment, codex.EquipmentPatch] {
