@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -52,6 +53,8 @@ type server struct {
 	svc      codex.Services
 	sync     *syncer.Engine
 	handler  http.Handler
+	tel      *telemetry  // metrics and traces (telemetry.go)
+	draining atomic.Bool // set when shutting down: /health/ready answers 503
 }
 
 // newServer opens and prepares the database (see openDatabase) and builds the server
@@ -76,9 +79,13 @@ func buildServer(ctx context.Context, cfg *config.Config, log *slog.Logger, db *
 		return nil, err
 	}
 	s := &server{cfg: cfg, log: log, db: db, verifier: verifier, svc: policy.New(db.Services())}
-	fc, dc := syncer.ClientsFromConfig(cfg.Integrations, log)
-	s.sync = syncer.New(syncer.Config{Services: s.svc, Locker: db, Freshservice: fc, Datto: dc, Logger: log})
-	s.handler = s.routes()
+	if s.tel, err = newTelemetry(ctx, cfg, log, db); err != nil {
+		return nil, err
+	}
+	fc, dc := syncer.ClientsFromConfig(cfg.Integrations, log, s.tel.clientTransport)
+	s.sync = syncer.New(syncer.Config{Services: s.svc, Locker: db, Freshservice: fc, Datto: dc, Logger: log,
+		OnRunFinished: s.tel.metrics.SyncRunFinished})
+	s.handler = s.tel.serverHandler(s.routes())
 	return s, nil
 }
 
@@ -90,7 +97,11 @@ func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger, ser
 	if err := ensureDir(cfg); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, dsn)
+	wait := time.Duration(0)
+	if serving {
+		wait = cfg.Database.StartupWait
+	}
+	db, err := openWithRetry(ctx, dsn, wait, log)
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +217,9 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 // routes builds the HTTP handler:
 //
 //	GET  /health                  no token: database check
+//	GET  /health/live             no token: the process is up
+//	GET  /health/ready            no token: database reachable, migrations applied, not shutting down
+//	GET  /metrics                 admin token: Prometheus metrics (also on [metrics] listen, without one)
 //	GET  /.well-known/jwks.json   no token: the development issuer's keys (when it is on)
 //	GET  /graphql (browser)       no token: the GraphQL explorer page, which holds no data
 //	GET  /graphql/assets/...      no token: the explorer's scripts and styles (embedded)
@@ -215,12 +229,15 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(rest.RequestID, requestLog(s.log), recoverer(s.log), requestTimeout(s.cfg.Server.RequestTimeout), requestCache)
+	r.Use(rest.RequestID, requestLog(s.log), s.tel.observe, corsMiddleware(s.cfg.Server.CORSOrigins),
+		compression(s.cfg.Server), recoverer(s.log), requestTimeout(s.cfg.Server.RequestTimeout), requestCache)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		rest.WriteProblem(w, r, codex.Errorf(codex.NotFound, "no such path: %s", r.URL.Path))
 	})
 
 	r.Method(http.MethodGet, "/health", healthHandler(s.db, s.cfg.Database.ConnectionString, time.Now))
+	r.Method(http.MethodGet, "/health/live", liveHandler())
+	r.Method(http.MethodGet, "/health/ready", readyHandler(s.db, s.cfg.Database.ConnectionString, s.draining.Load))
 	if dev := s.verifier.Dev(); dev != nil {
 		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
 	}
@@ -228,8 +245,10 @@ func (s *server) routes() http.Handler {
 	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync})
 	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
 
-	authenticated := s.verifier.Middleware(rest.WriteProblem)
-	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
+	verify := s.verifier.Middleware(rest.WriteProblem)
+	authenticated := func(next http.Handler) http.Handler { return verify(notePrincipal(next)) }
+	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync,
+		Tracer: s.tel.graphTracer(), FieldSpanThreshold: s.cfg.Otel.FieldThreshold}))
 	explorer := graph.ExplorerHandler("/graphql")
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isExplorerRequest(r) {
@@ -243,6 +262,7 @@ func (s *server) routes() http.Handler {
 		r.Use(authenticated)
 		r.Mount("/api", api.Routes())
 	})
+	r.With(authenticated, adminOnly).Method(http.MethodGet, "/metrics", s.tel.metrics.Handler())
 	if s.cfg.Server.Pprof {
 		r.Group(func(r chi.Router) {
 			r.Use(authenticated, adminOnly)
@@ -256,7 +276,7 @@ func (s *server) routes() http.Handler {
 func adminOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !codex.PrincipalFrom(r.Context()).SeesSecrets() {
-			rest.WriteProblem(w, r, codex.Errorf(codex.Forbidden, "the runtime profiles are for administrators"))
+			rest.WriteProblem(w, r, codex.Errorf(codex.Forbidden, "%s is for administrators", r.URL.Path))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -310,8 +330,9 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 // gracefully: in-flight requests get cfg.Server.ShutdownTimeout to finish.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	tuneGC(cfg.Server, os.Getenv)
+	var shipper *helm.Shipper
 	if cfg.Helm.URL != "" {
-		shipper := helm.New(helm.Config{URL: cfg.Helm.URL, Token: helmToken(cfg), Level: cfg.Log.Level, ErrorLog: log})
+		shipper = helm.New(helm.Config{URL: cfg.Helm.URL, Token: helmToken(cfg), Level: cfg.Log.Level, ErrorLog: log})
 		defer shipper.Close(context.WithoutCancel(ctx))
 		log = slog.New(slog.NewMultiHandler(log.Handler(), shipper.Handler()))
 		log.Info("shipping logs to helm", "url", cfg.Helm.URL)
@@ -321,11 +342,24 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer s.db.Close()
+	defer s.tel.shutdown(context.WithoutCancel(ctx)) //nolint:errcheck // flushing spans is best effort
+	if shipper != nil {
+		s.tel.metrics.WatchHelm(func() (int64, int64, int64) {
+			st := shipper.Stats()
+			return st.Queued, st.Sent, st.Dropped
+		})
+	}
 
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := s.serveMetrics(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	hs := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -353,6 +387,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
+	s.draining.Store(true)
 	log.Info("shutting down", "grace", cfg.Server.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
 	defer cancel()

@@ -379,7 +379,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"token", "--email", "c@example.com", "--level", "client", "--company", "ACC-1001"}, exitOK, "eyJ"},
 		{[]string{"token", "--email", "c@example.com", "--level", "client", "--company", "NOPE"}, exitUsage, "no company has that account number"},
 		{[]string{"token", "--service", "ledger", "--ttl", "2m"}, exitOK, "eyJ"},
-		{[]string{"config"}, exitOK, "listen = :5010"},
+		{[]string{"config"}, exitOK, "listen = 127.0.0.1:5010"},
 	}
 	for _, tc := range tests {
 		code, stdout, stderr := runCLI(t, env, tc.args...)

@@ -113,6 +113,8 @@ type Stats struct {
 	Dropped int64
 	// Failed is how many batches failed.
 	Failed int64
+	// Queued is how many records wait in the queue now (the shipping backlog).
+	Queued int64
 }
 
 // Shipper batches records and sends them to Helm in the background.
@@ -166,7 +168,7 @@ func New(cfg Config) *Shipper {
 
 // Stats returns the counts so far.
 func (s *Shipper) Stats() Stats {
-	return Stats{Sent: s.sent.Load(), Dropped: s.dropped.Load(), Failed: s.failed.Load()}
+	return Stats{Sent: s.sent.Load(), Dropped: s.dropped.Load(), Failed: s.failed.Load(), Queued: int64(len(s.queue))}
 }
 
 // Flush sends what is queued now and waits for it, or for ctx to end.
