@@ -354,7 +354,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	stopMetrics, err := s.serveMetrics(ctx)
+	_, stopMetrics, err := s.serveMetrics(ctx)
 	if err != nil {
 		ln.Close()
 		return err

@@ -120,14 +120,14 @@ func notePrincipal(next http.Handler) http.Handler {
 }
 
 // serveMetrics serves /metrics without a token on [metrics] listen, when set, until
-// the returned stop is called.
-func (s *server) serveMetrics(ctx context.Context) (stop func(), err error) {
+// the returned stop is called; addr is the address it listens on ("" when off).
+func (s *server) serveMetrics(ctx context.Context) (addr string, stop func(), err error) {
 	if s.cfg.Metrics.Listen == "" {
-		return func() {}, nil
+		return "", func() {}, nil
 	}
 	ln, err := net.Listen("tcp", s.cfg.Metrics.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("metrics listener: %w", err)
+		return "", nil, fmt.Errorf("metrics listener: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.tel.metrics.Handler())
@@ -135,5 +135,5 @@ func (s *server) serveMetrics(ctx context.Context) (stop func(), err error) {
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	go func() { _ = hs.Serve(ln) }()
 	s.log.Info("serving metrics without a token", "url", "http://"+displayAddr(ln.Addr())+"/metrics")
-	return func() { _ = hs.Shutdown(context.WithoutCancel(ctx)) }, nil
+	return ln.Addr().String(), func() { _ = hs.Shutdown(context.WithoutCancel(ctx)) }, nil
 }
