@@ -37,6 +37,7 @@ import (
 )
 
 func main() {
+	warnUnknownEnv(os.Stderr, os.Environ())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

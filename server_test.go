@@ -396,6 +396,9 @@ func TestCommandLine(t *testing.T) {
 
 func TestTokenIsAccepted(t *testing.T) {
 	env := cliEnv(t)
+	if code, _, stderr := runCLI(t, env, "migrate"); code != exitOK {
+		t.Fatalf("codex migrate = %d: %s", code, stderr)
+	}
 	code, stdout, stderr := runCLI(t, env, "token", "--email", seed.DemoAdmin, "--level", "admin")
 	if code != exitOK {
 		t.Fatalf("codex token = %d: %s", code, stderr)
