@@ -235,7 +235,7 @@ func (db *DB) Import(ctx context.Context, r io.Reader) (ImportStats, error) {
 		}
 		for _, t := range tables {
 			var n int
-			if err := tx.NewRaw("SELECT count(*) FROM " + quoteIdent(t)).Scan(ctx, &n); err != nil {
+			if err := tx.NewRaw("SELECT count(*) FROM "+quoteIdent(t)).Scan(ctx, &n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -517,4 +517,3 @@ func (db *DB) BackupSQLite(ctx context.Context, path string) error {
 	}
 	return nil
 }
-
