@@ -878,7 +878,7 @@ func (v ratioValue) String() string { return strconv.FormatFloat(*v.p, 'g', -1, 
 // The CODEX_* variables that are no configuration key but are read by Codex's tests and
 // benchmark scripts, or select the file and directory.
 var toolEnv = []string{"CODEX_CONFIG", "CODEX_INSTANCE", "CODEX_TEST_POSTGRES_URL", "CODEX_ADDR", "CODEX_TOKEN",
-	"CODEX_SCALE_TEST", "CODEX_BENCH_PPROF"}
+	"CODEX_SCALE_TEST", "CODEX_BENCH_PPROF", "CODEX_PACKAGING_TEST"}
 
 // UnknownEnv returns the names of the CODEX_* variables in environ ("NAME=value"
 // entries, as os.Environ returns) that Codex does not read: most likely misspelt keys,
