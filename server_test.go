@@ -26,7 +26,7 @@ import (
 )
 
 // testConfig returns the default configuration with its files in a temporary directory.
-func testConfig(t *testing.T) *config.Config {
+func testConfig(t testing.TB) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Default()
