@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOnlySomeCommandsCreateState runs the commands in an empty directory with no
@@ -90,5 +95,49 @@ func TestWarnUnknownEnv(t *testing.T) {
 	warnUnknownEnv(&b, []string{"CODEX_LISTEN=:1", "CODEX_LISTNE=:2", "PATH=/bin"})
 	if got := b.String(); !strings.Contains(got, "CODEX_LISTNE") || strings.Contains(got, "CODEX_LISTEN ") {
 		t.Errorf("warnings = %q; want one for CODEX_LISTNE only", got)
+	}
+}
+
+// TestServeFlags runs `codex serve --listen ADDR --config FILE`: the flags win over the
+// environment, and the server answers on ADDR with the file's settings.
+func TestServeFlags(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "other.conf")
+	text := "[database]\nconnection_string = " + filepath.Join(dir, "db", "codex.db") + "\ndemo_data = false\n" +
+		"[auth]\ndev_key_file = " + filepath.Join(dir, "key.pem") + "\n[log]\nlevel = warn\n"
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := func(k string) string {
+		return map[string]string{"CODEX_LISTEN": "127.0.0.1:1", "CODEX_CONFIG": filepath.Join(dir, "missing.conf")}[k]
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve", "--listen", addr, "--config", conf}, env, io.Discard, &stderr)
+	}()
+	var resp *http.Response
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err = http.Get("http://" + addr + "/health/live"); err == nil {
+			resp.Body.Close()
+			break
+		}
+	}
+	cancel()
+	if err != nil {
+		t.Fatalf("serve --listen %s did not answer: %v\n%s", addr, err, stderr.String())
+	}
+	if code := <-done; code != exitOK {
+		t.Errorf("serve exited %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "db", "codex.db")); err != nil {
+		t.Errorf("the --config file's database was not used: %v", err)
 	}
 }
