@@ -54,7 +54,8 @@ func compression(c config.Server) func(http.Handler) http.Handler {
 		return gw
 	})
 	cmp.SetEncoder("zstd", func(w io.Writer, _ int) io.Writer {
-		zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+		zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
+			zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
 		if err != nil {
 			return nil
 		}
