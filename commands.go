@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -53,6 +55,8 @@ func commands() []command {
 		{"seed", "(--demo | --scale N) [--reset]", "load the demo MSP, or N synthetic companies for benchmarks, into an empty database", runSeed},
 		{"token", "--email E --level L [--company C] | --service S", "print a token signed by the development issuer", runToken},
 		{"sync", "freshservice | datto | all | account-numbers", "pull from the PSA and the RMM and push Codex's fields back, now (account-numbers: only number the client companies without one and push the numbers)", runSync},
+		{"backup", "FILE", "write a backup: FILE.jsonl exports every table (either dialect); another name gets an SQLite copy (VACUUM INTO)", runBackup},
+		{"restore", "FILE", "load a .jsonl export into an empty database of either dialect, or put an SQLite copy in place", runRestore},
 		{"config", "", "print the effective configuration, secrets masked", runConfig},
 		{"version", "", "print the version", runVersion},
 		{"help", "[command]", "show this help, or a command's flags", runHelp},
@@ -78,6 +82,28 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // run runs the sub-command named by args[0] (serve when there is none) and returns the
 // process's exit status: 0 ok, 1 failure, 2 usage.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	instance := ""
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		flagName, value, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		switch flagName {
+		case "version":
+			args = append([]string{"version"}, args[1:]...)
+		case "instance":
+			if !hasValue {
+				if len(args) < 2 {
+					fmt.Fprintln(stderr, "codex: --instance needs a directory")
+					return exitUsage
+				}
+				value, args = args[1], args[1:]
+			}
+			instance, args = value, args[1:]
+			continue
+		}
+		break
+	}
+	if instance != "" {
+		getenv = override(getenv, "CODEX_INSTANCE", instance)
+	}
 	name := "serve"
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
@@ -109,6 +135,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
+// override returns getenv with key set to value.
+func override(getenv func(string) string, key, value string) func(string) string {
+	return func(k string) string {
+		if k == key {
+			return value
+		}
+		return getenv(k)
+	}
+}
+
+// warnUnknownEnv writes a warning for each CODEX_* variable in environ that Codex does
+// not read (a misspelt key would otherwise be ignored silently, where an unknown INI key
+// is refused).
+func warnUnknownEnv(w io.Writer, environ []string) {
+	for _, name := range config.UnknownEnv(environ) {
+		fmt.Fprintf(w, "codex: warning: unknown environment variable %s (ignored; every variable is listed in instance/codex.conf.example)\n", name)
+	}
+}
+
 func lookup(name string) (command, bool) {
 	for _, c := range commands() {
 		if c.name == name {
@@ -125,7 +170,9 @@ func usage(w io.Writer) {
 		fmt.Fprintf(tw, "  %s %s\t%s\n", c.name, c.synopsis, c.summary)
 	}
 	tw.Flush()
-	fmt.Fprint(w, "\nConfiguration: instance/codex.conf (or the file named by CODEX_CONFIG), then CODEX_*\n"+
+	fmt.Fprint(w, "\nGlobal flags (before the command): --instance DIR (or CODEX_INSTANCE; default instance),\n"+
+		"--version. Only serve, migrate, seed and restore create an instance's database and key.\n"+
+		"\nConfiguration: DIR/codex.conf (or the file named by CODEX_CONFIG), then CODEX_*\n"+
 		"environment variables; every key is described in instance/codex.conf.example.\n")
 }
 
@@ -167,8 +214,17 @@ func (c *cli) load() error {
 }
 
 func runServe(ctx context.Context, c *cli, args []string) error {
-	if err := c.parse(flag.NewFlagSet("serve", flag.ContinueOnError), args, "", false); err != nil {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	listen := fs.String("listen", "", "listen on `host:port` (overrides [server] listen and CODEX_LISTEN)")
+	conf := fs.String("config", "", "read the configuration `file` (overrides CODEX_CONFIG)")
+	if err := c.parse(fs, args, "[--listen ADDR] [--config FILE]", false); err != nil {
 		return err
+	}
+	if *listen != "" {
+		c.getenv = override(c.getenv, "CODEX_LISTEN", *listen)
+	}
+	if *conf != "" {
+		c.getenv = override(c.getenv, "CODEX_CONFIG", *conf)
 	}
 	if err := c.load(); err != nil {
 		return err
@@ -177,12 +233,59 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 	return serve(ctx, c.cfg, c.log)
 }
 
-// openStore opens the configured database and applies pending migrations.
+// openStore opens the configured database, creating it (and the development key) when
+// missing, and applies pending migrations: for the commands that may create an instance.
 func (c *cli) openStore(ctx context.Context) (*store.DB, error) {
 	if err := c.load(); err != nil {
 		return nil, err
 	}
+	if err := c.ensureDevKey(); err != nil {
+		return nil, err
+	}
 	return openDatabase(ctx, c.cfg, c.log, false)
+}
+
+// ensureDevKey creates the development issuer's key when that issuer is on and the key
+// is missing, so that `codex token` works once an instance exists.
+func (c *cli) ensureDevKey() error {
+	if !c.cfg.Auth.DevIssuer() {
+		return nil
+	}
+	_, err := auth.LoadOrCreateDevIssuer(c.cfg.Auth.DevKeyFile)
+	return err
+}
+
+// openExisting opens the configured database for a command that must not create one
+// (token, sync, backup): a missing SQLite file is an error naming the path looked at.
+func (c *cli) openExisting(ctx context.Context) (*store.DB, error) {
+	if err := c.load(); err != nil {
+		return nil, err
+	}
+	if err := c.requireDatabase(); err != nil {
+		return nil, err
+	}
+	return openDatabase(ctx, c.cfg, c.log, false)
+}
+
+// requireDatabase fails when the embedded database file does not exist.
+func (c *cli) requireDatabase() error {
+	path := sqlitePath(c.cfg.Database.ConnectionString)
+	if !c.cfg.Database.Embedded() || path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, iofs.ErrNotExist) {
+		return fmt.Errorf("no database at %s: `codex serve`, `codex migrate` or `codex seed` creates it in the instance directory; "+
+			"run this where the instance is, or name it with --instance DIR or CODEX_INSTANCE", absPath(path))
+	}
+	return nil
+}
+
+// absPath is path made absolute for messages, so that a person sees where Codex looked.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 func runMigrate(ctx context.Context, c *cli, args []string) error {
@@ -202,6 +305,9 @@ func runMigrate(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if err := ensureDir(c.cfg); err != nil {
+		return err
+	}
+	if err := c.ensureDevKey(); err != nil {
 		return err
 	}
 	db, err := store.Open(ctx, c.cfg.Database.ConnectionString)
@@ -328,6 +434,13 @@ func runToken(ctx context.Context, c *cli, args []string) error {
 		}
 		opts.Level = l
 	}
+	check := opts
+	if *company != "" {
+		check.CompanyID = 1 // looked up below, once the rest is valid
+	}
+	if err := check.Validate(); codex.ErrorCode(err) == codex.Invalid {
+		return usagef("%s", flagProblems(err))
+	}
 	if *company != "" {
 		id, err := c.companyID(ctx, *company)
 		if err != nil {
@@ -335,7 +448,12 @@ func runToken(ctx context.Context, c *cli, args []string) error {
 		}
 		opts.CompanyID = id
 	}
-	dev, err := auth.LoadOrCreateDevIssuer(c.cfg.Auth.DevKeyFile)
+	dev, err := auth.LoadDevIssuer(c.cfg.Auth.DevKeyFile)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return fmt.Errorf("no development signing key at %s: `codex serve` (or migrate, or seed) creates it in the instance directory; "+
+			"run this where the instance is, or name it with --instance DIR or CODEX_INSTANCE (a new key would sign tokens the server refuses)",
+			absPath(c.cfg.Auth.DevKeyFile))
+	}
 	if err != nil {
 		return err
 	}
@@ -377,7 +495,7 @@ func (c *cli) companyID(ctx context.Context, s string) (int64, error) {
 		}
 		return id, nil
 	}
-	db, err := c.openStore(ctx)
+	db, err := c.openExisting(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -489,7 +607,12 @@ func runSync(ctx context.Context, c *cli, args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("sync needs one source: freshservice, datto or all (or account-numbers)")
 	}
-	db, err := c.openStore(ctx)
+	switch fs.Arg(0) {
+	case codex.SourceFreshservice, codex.SourceDatto, syncer.SourceAll:
+	default:
+		return usagef("unknown source %q: want freshservice, datto or all", fs.Arg(0))
+	}
+	db, err := c.openExisting(ctx)
 	if err != nil {
 		return err
 	}

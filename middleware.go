@@ -4,21 +4,27 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/hivematrix/codex/codex"
+	"github.com/hivematrix/codex/reqinfo"
 	"github.com/hivematrix/codex/rest"
 )
 
 // requestLog logs every request once it is answered: method, path, status, bytes,
-// duration and request id. Health checks, which load balancers send every few seconds,
-// are logged at debug level.
+// duration, request id, and what the handlers recorded in the request's reqinfo.Info
+// (which it installs): the principal, the GraphQL operation name, the codes of the errors
+// answered and how many SQL statements ran. Health checks, which load balancers send
+// every few seconds, are logged at debug level.
 func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
+			ctx, info := reqinfo.New(r.Context())
+			r = r.WithContext(ctx)
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			next.ServeHTTP(ww, r)
 			status := ww.Status()
@@ -29,10 +35,10 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 			switch {
 			case status >= 500:
 				level = slog.LevelError
-			case (r.URL.Path == "/health" || r.URL.Path == "/api/health") && status == http.StatusOK:
+			case strings.HasPrefix(r.URL.Path, "/health") && status == http.StatusOK:
 				level = slog.LevelDebug
 			}
-			log.LogAttrs(r.Context(), level, "request",
+			attrs := []slog.Attr{
 				slog.String("request_id", codex.RequestIDFrom(r.Context())),
 				slog.String("correlation_id", codex.CorrelationIDFrom(r.Context())),
 				slog.String("method", r.Method),
@@ -41,7 +47,20 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 				slog.Int("bytes", ww.BytesWritten()),
 				slog.Duration("duration", time.Since(start)),
 				slog.String("remote", r.RemoteAddr),
-			)
+			}
+			if p := info.Principal(); p != "" {
+				attrs = append(attrs, slog.String("principal", p))
+			}
+			if op := info.Operation(); op != "" {
+				attrs = append(attrs, slog.String("operation", op))
+			}
+			if errs := info.Errors(); len(errs) > 0 {
+				attrs = append(attrs, slog.Any("errors", errs))
+			}
+			if n := info.Statements(); n > 0 {
+				attrs = append(attrs, slog.Int64("statements", n))
+			}
+			log.LogAttrs(r.Context(), level, "request", attrs...)
 		})
 	}
 }

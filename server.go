@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -37,6 +38,7 @@ import (
 )
 
 func main() {
+	warnUnknownEnv(os.Stderr, os.Environ())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
@@ -53,6 +55,8 @@ type server struct {
 	svc      codex.Services
 	sync     *syncer.Engine
 	handler  http.Handler
+	tel      *telemetry  // metrics and traces (telemetry.go)
+	draining atomic.Bool // set when shutting down: /health/ready answers 503
 }
 
 // newServer opens and prepares the database (see openDatabase) and builds the server
@@ -77,11 +81,14 @@ func buildServer(ctx context.Context, cfg *config.Config, log *slog.Logger, db *
 		return nil, err
 	}
 	s := &server{cfg: cfg, log: log, db: db, verifier: verifier, svc: policy.New(db.Services())}
-	fc, dc := syncer.ClientsFromConfig(cfg.Integrations, log)
+	if s.tel, err = newTelemetry(ctx, cfg, log, db); err != nil {
+		return nil, err
+	}
+	fc, dc := syncer.ClientsFromConfig(cfg.Integrations, log, s.tel.clientTransport)
 	s.sync = syncer.New(syncer.Config{Services: s.svc, Locker: db, Freshservice: fc, Datto: dc, Logger: log,
 		AccountNumberFormat: cfg.Sync.AccountNumberFormat, AccountNumberStart: int64(cfg.Sync.AccountNumberStart),
-		StatusNames: cfg.Integrations.FreshserviceStatuses})
-	s.handler = s.routes()
+		StatusNames: cfg.Integrations.FreshserviceStatuses, OnRunFinished: s.tel.metrics.SyncRunFinished})
+	s.handler = s.tel.serverHandler(s.routes())
 	return s, nil
 }
 
@@ -93,7 +100,11 @@ func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger, ser
 	if err := ensureDir(cfg); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, dsn)
+	wait := time.Duration(0)
+	if serving {
+		wait = cfg.Database.StartupWait
+	}
+	db, err := openWithRetry(ctx, dsn, wait, log)
 	if err != nil {
 		return nil, err
 	}
@@ -209,6 +220,9 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 // routes builds the HTTP handler:
 //
 //	GET  /health, /api/health     no token: database check
+//	GET  /health/live             no token: the process is up
+//	GET  /health/ready            no token: database reachable, migrations applied, not shutting down
+//	GET  /metrics                 admin token: Prometheus metrics (also on [metrics] listen, without one)
 //	GET  /.well-known/jwks.json   no token: the development issuer's keys (when it is on)
 //	GET  /graphql (browser)       no token: the GraphQL explorer page, which holds no data
 //	GET  /graphql/assets/...      no token: the explorer's scripts and styles (embedded)
@@ -227,7 +241,8 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(rest.RequestID, requestLog(s.log), recoverer(s.log), requestTimeout(s.cfg.Server.RequestTimeout), requestCache)
+	r.Use(rest.RequestID, requestLog(s.log), s.tel.observe, corsMiddleware(s.cfg.Server.CORSOrigins),
+		compression(s.cfg.Server), recoverer(s.log), requestTimeout(s.cfg.Server.RequestTimeout), requestCache)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		rest.WriteProblem(w, r, codex.Errorf(codex.NotFound, "no such path: %s", r.URL.Path))
 	})
@@ -236,6 +251,8 @@ func (s *server) routes() http.Handler {
 	r.Method(http.MethodGet, "/health", health)
 	// The platform's services probe /api/health; same answer ({service, status, ...}).
 	r.Method(http.MethodGet, "/api/health", health)
+	r.Method(http.MethodGet, "/health/live", liveHandler())
+	r.Method(http.MethodGet, "/health/ready", readyHandler(s.db, s.cfg.Database.ConnectionString, s.draining.Load))
 	if dev := s.verifier.Dev(); dev != nil {
 		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
 	}
@@ -251,10 +268,12 @@ func (s *server) routes() http.Handler {
 	r.Handle("/api/docs", docs)
 	r.Handle("/api/docs/assets/*", docs)
 
-	authenticated := s.verifier.Middleware(rest.WriteProblem)
+	verify := s.verifier.Middleware(rest.WriteProblem)
+	authenticated := func(next http.Handler) http.Handler { return verify(notePrincipal(next)) }
 	// Ledger reads the billing plan catalogue under its old home.
 	r.Mount("/billing-plans/api", authenticated(api.BillingPlans()))
-	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
+	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync,
+		Tracer: s.tel.graphTracer(), FieldSpanThreshold: s.cfg.Otel.FieldThreshold}))
 	dev := s.verifier.Dev()
 	explorer := graph.NewExplorer("/graphql", graph.ExplorerOptions{DevSignIn: dev != nil})
 	if dev != nil {
@@ -274,6 +293,7 @@ func (s *server) routes() http.Handler {
 		r.Mount("/api", api.Routes())
 		r.Mount("/sync", api.SyncRoutes())
 	})
+	r.With(authenticated, adminOnly).Method(http.MethodGet, "/metrics", s.tel.metrics.Handler())
 	if s.cfg.Server.Pprof {
 		r.Group(func(r chi.Router) {
 			r.Use(authenticated, adminOnly)
@@ -287,7 +307,7 @@ func (s *server) routes() http.Handler {
 func adminOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !codex.PrincipalFrom(r.Context()).SeesSecrets() {
-			rest.WriteProblem(w, r, codex.Errorf(codex.Forbidden, "the runtime profiles are for administrators"))
+			rest.WriteProblem(w, r, codex.Errorf(codex.Forbidden, "%s is for administrators", r.URL.Path))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -341,12 +361,13 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 // gracefully: in-flight requests get cfg.Server.ShutdownTimeout to finish.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	tuneGC(cfg.Server, os.Getenv)
+	var shipper *helm.Shipper
 	if cfg.Helm.URL != "" {
 		tokens := helmToken(cfg)
 		if tokens == nil {
 			log.Warn("helm: no service token ([helm] token or core_url): logs will not be shipped")
 		}
-		shipper := helm.New(helm.Config{URL: cfg.Helm.URL, Token: tokens, Level: cfg.Log.Level, ErrorLog: log})
+		shipper = helm.New(helm.Config{URL: cfg.Helm.URL, Token: tokens, Level: cfg.Log.Level, ErrorLog: log})
 		defer shipper.Close(context.WithoutCancel(ctx))
 		log = slog.New(slog.NewMultiHandler(log.Handler(), shipper.Handler()))
 		log.Info("shipping logs to helm", "url", cfg.Helm.URL)
@@ -356,11 +377,24 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer s.db.Close()
+	defer s.tel.shutdown(context.WithoutCancel(ctx)) //nolint:errcheck // flushing spans is best effort
+	if shipper != nil {
+		s.tel.metrics.WatchHelm(func() (int64, int64, int64) {
+			st := shipper.Stats()
+			return st.Queued, st.Sent, st.Dropped
+		})
+	}
 
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return err
 	}
+	_, stopMetrics, err := s.serveMetrics(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	hs := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -388,6 +422,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
+	s.draining.Store(true)
 	log.Info("shutting down", "grace", cfg.Server.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
 	defer cancel()

@@ -26,7 +26,7 @@ import (
 )
 
 // testConfig returns the default configuration with its files in a temporary directory.
-func testConfig(t *testing.T) *config.Config {
+func testConfig(t testing.TB) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Default()
@@ -398,7 +398,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"token", "--email", "c@example.com", "--level", "client", "--company", "ACC-1001"}, exitOK, "eyJ"},
 		{[]string{"token", "--email", "c@example.com", "--level", "client", "--company", "NOPE"}, exitUsage, "no company has that account number"},
 		{[]string{"token", "--service", "ledger", "--ttl", "2m"}, exitOK, "eyJ"},
-		{[]string{"config"}, exitOK, "listen = :5010"},
+		{[]string{"config"}, exitOK, "listen = 127.0.0.1:5010"},
 	}
 	for _, tc := range tests {
 		code, stdout, stderr := runCLI(t, env, tc.args...)
@@ -415,6 +415,9 @@ func TestCommandLine(t *testing.T) {
 
 func TestTokenIsAccepted(t *testing.T) {
 	env := cliEnv(t)
+	if code, _, stderr := runCLI(t, env, "migrate"); code != exitOK {
+		t.Fatalf("codex migrate = %d: %s", code, stderr)
+	}
 	code, stdout, stderr := runCLI(t, env, "token", "--email", seed.DemoAdmin, "--level", "admin")
 	if code != exitOK {
 		t.Fatalf("codex token = %d: %s", code, stderr)

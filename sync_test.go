@@ -122,6 +122,9 @@ func TestSyncCommand(t *testing.T) {
 	rmm.Generate(3, 2)
 	env := cliEnv(t, "CODEX_DATTO_API_URL", rmm.URL(), "CODEX_DATTO_API_KEY", fake.APIKey, "CODEX_DATTO_API_SECRET", fake.APISecret,
 		"CODEX_DEMO_DATA", "false")
+	if code, _, errOut := runCLI(t, env, "migrate"); code != exitOK { // sync never creates an instance
+		t.Fatalf("codex migrate = %d: %s", code, errOut)
+	}
 	code, out, errOut := runCLI(t, env, "sync", "datto")
 	if code != exitOK || !strings.Contains(out, "datto sync succeeded") {
 		t.Fatalf("codex sync datto = %d\nstdout: %s\nstderr: %s\nwant success and a summary", code, out, errOut)

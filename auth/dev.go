@@ -184,11 +184,10 @@ type MintOptions struct {
 	TTL time.Duration
 }
 
-// Mint returns a signed RS256 JWT (with kid) for o.
-func (d *DevIssuer) Mint(o MintOptions) (string, error) {
+// claims validates o and returns the token's claims, issued at now.
+func (o MintOptions) claims(now time.Time) (map[string]any, error) {
 	var check codex.Validation
 	check.Check(o.TTL >= 0, "ttl", "must not be negative")
-	now := time.Now()
 	c := map[string]any{
 		"iss": DevIssuerName,
 		"iat": now.Unix(),
@@ -223,11 +222,27 @@ func (d *DevIssuer) Mint(o MintOptions) (string, error) {
 		}
 	}
 	if err := check.Err(); err != nil {
-		return "", err
+		return nil, err
 	}
 	c["exp"] = now.Add(ttl).Unix()
 	if o.Audience != "" {
 		c["aud"] = o.Audience
+	}
+	return c, nil
+}
+
+// Validate reports what is wrong with o, as Mint would (a codex.Invalid error naming
+// each field), without a key.
+func (o MintOptions) Validate() error {
+	_, err := o.claims(time.Now())
+	return err
+}
+
+// Mint returns a signed RS256 JWT (with kid) for o.
+func (d *DevIssuer) Mint(o MintOptions) (string, error) {
+	c, err := o.claims(time.Now())
+	if err != nil {
+		return "", err
 	}
 	payload, err := json.Marshal(c)
 	if err != nil {
@@ -242,4 +257,18 @@ func (d *DevIssuer) Mint(o MintOptions) (string, error) {
 		return "", codex.Wrap(err, "serializing token")
 	}
 	return token, nil
+}
+
+// LoadDevIssuer reads the development issuer's key from path without creating one: a
+// missing file is an error wrapping fs.ErrNotExist (commands that only mint tokens must
+// not make a key the server does not know).
+func LoadDevIssuer(path string) (*DevIssuer, error) {
+	if path == "" {
+		path = DefaultDevKeyFile
+	}
+	key, err := loadDevKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: dev issuer key %s: %w", path, err)
+	}
+	return newDevIssuer(key)
 }

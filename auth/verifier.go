@@ -385,19 +385,25 @@ func (v *Verifier) explain(err error, rec *sigCheck, unverifiedIss string) error
 	return unauthenticated(msgMalformed, err)
 }
 
-// checkTimes enforces exp (required), nbf and iat with the clock skew.
+// checkTimes enforces exp (required: go-jose accepts a token without one), then nbf,
+// exp and iat with the clock skew through go-jose's ValidateWithLeeway.
 func checkTimes(c *claims, now time.Time, skew time.Duration) error {
-	switch {
-	case c.Expiry == nil:
+	if c.Expiry == nil {
 		return unauthenticated(msgNoExpiry, nil)
-	case now.Add(-skew).After(c.Expiry.Time()):
-		return unauthenticated(msgExpired, fmt.Errorf("expired at %s", c.Expiry.Time().UTC()))
-	case c.NotBefore != nil && now.Add(skew).Before(c.NotBefore.Time()):
-		return unauthenticated(msgNotYetValid, fmt.Errorf("nbf is %s", c.NotBefore.Time().UTC()))
-	case c.IssuedAt != nil && now.Add(skew).Before(c.IssuedAt.Time()):
-		return unauthenticated(msgNotYetValid, fmt.Errorf("iat is in the future: %s", c.IssuedAt.Time().UTC()))
 	}
-	return nil
+	err := c.Claims.ValidateWithLeeway(jwt.Expected{Time: now}, skew)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, jwt.ErrExpired):
+		return unauthenticated(msgExpired, fmt.Errorf("expired at %s", c.Expiry.Time().UTC()))
+	case errors.Is(err, jwt.ErrNotValidYet):
+		return unauthenticated(msgNotYetValid, fmt.Errorf("nbf is %s", c.NotBefore.Time().UTC()))
+	case errors.Is(err, jwt.ErrIssuedInTheFuture):
+		return unauthenticated(msgNotYetValid, fmt.Errorf("iat is in the future: %s", c.IssuedAt.Time().UTC()))
+	default:
+		return unauthenticated(msgMalformed, err)
+	}
 }
 
 // sigCheck records what the key set saw during one Verify call.

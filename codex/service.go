@@ -208,9 +208,9 @@ type Services struct {
 	Audit     AuditService
 	Sync      SyncStore
 	// Triage is the triage list and account number mark (triage.go).
-	Triage TriageStore
-	PSA    PSAService
-	Billing   BillingService
+	Triage  TriageStore
+	PSA     PSAService
+	Billing BillingService
 }
 
 // Clock returns the current time; the store uses it so tests can fix time.

@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,9 +26,22 @@ import (
 	"github.com/hivematrix/codex/codex"
 )
 
-// DefaultPath is the configuration file read when CODEX_CONFIG is not set. A missing file
-// at this path is not an error: the defaults (and the environment) apply.
+// DefaultPath is the configuration file read when neither CODEX_CONFIG nor
+// CODEX_INSTANCE is set. A missing file at the default path is not an error: the defaults
+// (and the environment) apply.
 const DefaultPath = "instance/codex.conf"
+
+// DefaultInstance is the instance directory used when CODEX_INSTANCE is not set: it holds
+// codex.conf, the embedded database codex.db and the development key.
+const DefaultInstance = "instance"
+
+// The listen addresses when none is configured: every interface with a real issuer,
+// only the loopback interface with the development issuer, whose tokens anyone holding
+// the key file can mint.
+const (
+	DefaultListen    = ":5010"
+	DefaultDevListen = "127.0.0.1:5010"
+)
 
 // Config is Codex's whole configuration.
 type Config struct {
@@ -39,6 +53,12 @@ type Config struct {
 	Sync         Sync
 	Helm         Helm
 	Log          Log
+	Metrics      Metrics
+	Otel         Otel
+
+	// Instance is the instance directory holding the configuration file, the embedded
+	// database and the development key by default ("instance"; CODEX_INSTANCE).
+	Instance string
 
 	// Source is the file the configuration was read from, or "" when there was none.
 	Source string
@@ -64,6 +84,31 @@ type Server struct {
 	// collector works harder as the process nears it; 0 means none. GOMEMLIMIT, when set,
 	// wins.
 	MemoryLimitMB int
+	// CORSOrigins lists the browser origins (scheme://host[:port]) allowed to call the
+	// APIs from another origin; empty means no cross-origin access.
+	CORSOrigins []string
+	// Compression compresses JSON, CSV and HTML responses (gzip or zstd, as the client
+	// accepts).
+	Compression bool
+}
+
+// Metrics is the [metrics] section: Prometheus metrics.
+type Metrics struct {
+	// Listen, when set, serves /metrics without a token on this separate address (keep
+	// it private); /metrics on the main listener always needs an admin token.
+	Listen string
+}
+
+// Otel is the [otel] section: OpenTelemetry traces.
+type Otel struct {
+	// Endpoint is an OTLP/HTTP collector's root (http://collector:4318); traces are sent
+	// to {Endpoint}/v1/traces. Empty turns tracing off.
+	Endpoint string
+	// FieldThreshold is how long a GraphQL resolver must take to get its own span.
+	FieldThreshold time.Duration
+	// SampleRatio is the share of new traces recorded (0..1); a caller's sampled
+	// traceparent is always followed.
+	SampleRatio float64
 }
 
 // Database is the [database] section.
@@ -73,6 +118,9 @@ type Database struct {
 	ConnectionString string
 	// DemoData loads the demo MSP into an empty embedded (SQLite) database when serve starts.
 	DemoData bool
+	// StartupWait is how long `codex serve` keeps retrying, with back-off, a PostgreSQL
+	// server that does not answer yet (a compose stack starting); 0 fails at once.
+	StartupWait time.Duration
 }
 
 // Auth is the [auth] section: who issues the bearer tokens Codex accepts. With neither
@@ -186,21 +234,27 @@ type Log struct {
 }
 
 // Default returns the configuration used when nothing is configured: the one place
-// where defaults are set.
-func Default() *Config {
+// where defaults are set. Listen is resolved by Load (DefaultListen or DefaultDevListen).
+func Default() *Config { return DefaultIn(DefaultInstance) }
+
+// DefaultIn is Default with the instance directory dir.
+func DefaultIn(dir string) *Config {
 	return &Config{
 		Server: Server{
-			Listen:          ":5010",
+			Listen:          "",
 			RequestTimeout:  60 * time.Second,
 			ShutdownTimeout: 15 * time.Second,
 			GCPercent:       400,
 			MemoryLimitMB:   112,
+			Compression:     true,
 		},
-		Database: Database{ConnectionString: "instance/codex.db", DemoData: true},
+		Otel:     Otel{FieldThreshold: 50 * time.Millisecond, SampleRatio: 1},
+		Instance: dir,
+		Database: Database{ConnectionString: filepath.Join(dir, "codex.db"), DemoData: true, StartupWait: 2 * time.Minute},
 		Auth: Auth{
 			ClockSkew:    60 * time.Second,
 			CompanyClaim: "company_id",
-			DevKeyFile:   "instance/dev-signing-key.pem",
+			DevKeyFile:   filepath.Join(dir, "dev-signing-key.pem"),
 		},
 		Scheduler: Scheduler{Enabled: true, Interval: 4 * time.Hour},
 		Sync:      Sync{AccountNumberFormat: "%06d", AccountNumberStart: 1},
@@ -239,9 +293,12 @@ func (c *Config) bindings() []binding {
 		{"server", "pprof", "CODEX_PPROF", false, boolValue{&c.Server.Pprof}},
 		{"server", "gc_percent", "CODEX_GC_PERCENT", false, intValue{&c.Server.GCPercent, 10}},
 		{"server", "memory_limit_mb", "CODEX_MEMORY_LIMIT_MB", false, intValue{&c.Server.MemoryLimitMB, 0}},
+		{"server", "cors_origins", "CODEX_CORS_ORIGINS", false, originsValue{&c.Server.CORSOrigins}},
+		{"server", "compression", "CODEX_COMPRESSION", false, boolValue{&c.Server.Compression}},
 
 		{"database", "connection_string", "CODEX_DATABASE_URL", true, dsnValue{&c.Database.ConnectionString}},
 		{"database", "demo_data", "CODEX_DEMO_DATA", false, boolValue{&c.Database.DemoData}},
+		{"database", "startup_wait", "CODEX_DATABASE_STARTUP_WAIT", false, durationValue{&c.Database.StartupWait, 0}},
 
 		{"auth", "issuer_url", "CODEX_AUTH_ISSUER_URL", false, urlValue{&c.Auth.IssuerURL}},
 		{"auth", "issuer", "CODEX_AUTH_ISSUER", false, stringValue{&c.Auth.Issuer}},
@@ -275,6 +332,12 @@ func (c *Config) bindings() []binding {
 
 		{"log", "format", "CODEX_LOG_FORMAT", false, choiceValue{&c.Log.Format, []string{"auto", "text", "json"}}},
 		{"log", "level", "CODEX_LOG_LEVEL", false, levelValue{&c.Log.Level}},
+
+		{"metrics", "listen", "CODEX_METRICS_LISTEN", false, optionalListenValue{&c.Metrics.Listen}},
+
+		{"otel", "endpoint", "CODEX_OTEL_ENDPOINT", false, urlValue{&c.Otel.Endpoint}},
+		{"otel", "field_threshold", "CODEX_OTEL_FIELD_THRESHOLD", false, durationValue{&c.Otel.FieldThreshold, time.Millisecond}},
+		{"otel", "sample_ratio", "CODEX_OTEL_SAMPLE_RATIO", false, ratioValue{&c.Otel.SampleRatio}},
 	}
 }
 
@@ -283,11 +346,15 @@ func (c *Config) bindings() []binding {
 // getenv returns. An empty variable counts as unset. The result is validated; the error
 // names every offending key with where its value came from.
 func Load(getenv func(string) string) (*Config, error) {
+	inst := strings.TrimSpace(getenv("CODEX_INSTANCE"))
+	if inst == "" {
+		inst = DefaultInstance
+	}
 	path, explicit := getenv("CODEX_CONFIG"), true
 	if path == "" {
-		path, explicit = DefaultPath, false
+		path, explicit = filepath.Join(inst, "codex.conf"), false
 	}
-	c := Default()
+	c := DefaultIn(inst)
 	var errs []error
 	switch err := c.readFile(path); {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
@@ -298,6 +365,12 @@ func Load(getenv func(string) string) (*Config, error) {
 		c.Source = path
 	}
 	errs = append(errs, c.readEnv(getenv)...)
+	if c.Server.Listen == "" {
+		c.Server.Listen = DefaultListen
+		if c.Auth.DevIssuer() {
+			c.Server.Listen = DefaultDevListen
+		}
+	}
 	if len(errs) == 0 {
 		errs = c.validate()
 	}
@@ -387,7 +460,7 @@ func (c *Config) readFile(path string) error {
 
 func knownSection(name string) bool {
 	switch name {
-	case "server", "database", "auth", "integrations", "scheduler", "sync", "helm", "log":
+	case "server", "database", "auth", "integrations", "scheduler", "sync", "helm", "log", "metrics", "otel":
 		return true
 	}
 	return false
@@ -869,3 +942,74 @@ func (v accountFormatValue) Set(s string) error {
 	return nil
 }
 func (v accountFormatValue) String() string { return *v.p }
+
+type optionalListenValue struct{ p *string }
+
+func (v optionalListenValue) Set(s string) error {
+	if s == "" {
+		*v.p = ""
+		return nil
+	}
+	return listenValue(v).Set(s)
+}
+func (v optionalListenValue) String() string { return *v.p }
+
+// originsValue is a comma-separated list of browser origins.
+type originsValue struct{ p *[]string }
+
+func (v originsValue) Set(s string) error {
+	var out []string
+	for _, o := range splitList(s, ",") {
+		if o == "*" {
+			return errors.New(`"*" would let every web page call Codex with its users' tokens: list the origins`)
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("%q is not an origin (want scheme://host[:port], e.g. https://ui.example.com)", o)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	*v.p = out
+	return nil
+}
+func (v originsValue) String() string { return strings.Join(*v.p, ", ") }
+
+// ratioValue is a number from 0 to 1.
+type ratioValue struct{ p *float64 }
+
+func (v ratioValue) Set(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f > 1 {
+		return fmt.Errorf("%q is not a ratio from 0 to 1", s)
+	}
+	*v.p = f
+	return nil
+}
+func (v ratioValue) String() string { return strconv.FormatFloat(*v.p, 'g', -1, 64) }
+
+// The CODEX_* variables that are no configuration key but are read by Codex's tests and
+// benchmark scripts, or select the file and directory.
+var toolEnv = []string{"CODEX_CONFIG", "CODEX_INSTANCE", "CODEX_TEST_POSTGRES_URL", "CODEX_ADDR", "CODEX_TOKEN",
+	"CODEX_SCALE_TEST", "CODEX_BENCH_PPROF", "CODEX_PACKAGING_TEST"}
+
+// UnknownEnv returns the names of the CODEX_* variables in environ ("NAME=value"
+// entries, as os.Environ returns) that Codex does not read: most likely misspelt keys,
+// which would otherwise be ignored silently.
+func UnknownEnv(environ []string) []string {
+	known := map[string]bool{rolesEnv: true, servicesEnv: true}
+	for _, e := range toolEnv {
+		known[e] = true
+	}
+	for _, b := range Default().bindings() {
+		known[b.env] = true
+	}
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "CODEX_") && !known[name] {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

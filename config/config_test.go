@@ -45,7 +45,11 @@ func TestDefaults(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"listen", c.Server.Listen, ":5010"},
+		{"listen", c.Server.Listen, "127.0.0.1:5010"}, // the development issuer: loopback only
+		{"compression", c.Server.Compression, true},
+		{"metrics listen", c.Metrics.Listen, ""},
+		{"otel endpoint", c.Otel.Endpoint, ""},
+		{"instance", c.Instance, "instance"},
 		{"connection_string", c.Database.ConnectionString, "instance/codex.db"},
 		{"demo_data", c.Database.DemoData, true},
 		{"embedded", c.Database.Embedded(), true},

@@ -23,6 +23,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/graph/generated"
@@ -49,6 +50,10 @@ type Options struct {
 	QueryCacheSize int
 	// Sync starts integration runs for `startSync`; nil means no integration is configured.
 	Sync codex.SyncStarter
+	// Tracer, when set, records a span for each resolver slower than FieldSpanThreshold.
+	Tracer trace.Tracer
+	// FieldSpanThreshold is how long a resolver must take to get its own span (default 50ms).
+	FieldSpanThreshold time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -73,6 +78,9 @@ func (o Options) withDefaults() Options {
 	if o.QueryCacheSize <= 0 {
 		o.QueryCacheSize = 1000
 	}
+	if o.FieldSpanThreshold <= 0 {
+		o.FieldSpanThreshold = 50 * time.Millisecond
+	}
 	return o
 }
 
@@ -94,6 +102,7 @@ func NewHandler(svc codex.Services, opts Options) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
 	srv.Use(limits{maxDepth: opts.MaxDepth, maxPage: opts.MaxPageSize})
 	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
+	srv.Use(observe{log: opts.Logger, tracer: opts.Tracer, fieldThreshold: opts.FieldSpanThreshold})
 	srv.SetErrorPresenter(presentError(opts.Logger))
 	srv.SetRecoverFunc(recoverPanic(opts.Logger))
 

@@ -117,6 +117,9 @@ type Stats struct {
 	Dropped int64
 	// Failed is how many batches failed.
 	Failed int64
+	// Queued is how many records wait to be sent now (the shipping backlog): queued, or
+	// in a batch not yet posted.
+	Queued int64
 }
 
 // Shipper batches records and sends them to Helm in the background.
@@ -130,6 +133,7 @@ type Shipper struct {
 	done    chan struct{}
 
 	sent, dropped, failed atomic.Int64
+	backlog               atomic.Int64 // queued or batched, not yet posted
 	lastComplaint         atomic.Int64 // unix seconds
 }
 
@@ -170,7 +174,7 @@ func New(cfg Config) *Shipper {
 
 // Stats returns the counts so far.
 func (s *Shipper) Stats() Stats {
-	return Stats{Sent: s.sent.Load(), Dropped: s.dropped.Load(), Failed: s.failed.Load()}
+	return Stats{Sent: s.sent.Load(), Dropped: s.dropped.Load(), Failed: s.failed.Load(), Queued: s.backlog.Load()}
 }
 
 // Flush sends what is queued now and waits for it, or for ctx to end.
@@ -213,6 +217,7 @@ func (s *Shipper) enqueue(e Entry) {
 	}
 	select {
 	case s.queue <- e:
+		s.backlog.Add(1)
 	default:
 		s.dropped.Add(1)
 	}
@@ -228,6 +233,7 @@ func (s *Shipper) loop() {
 		for len(pending) > 0 {
 			n := min(len(pending), s.cfg.BatchSize)
 			s.post(pending[:n])
+			s.backlog.Add(-int64(n))
 			pending = pending[n:]
 		}
 		pending = nil

@@ -203,3 +203,24 @@ func TestShipperRedactsPersonalData(t *testing.T) {
 		t.Errorf("host = %v; want it unchanged", c["host"])
 	}
 }
+
+// TestShipperReportsBacklog checks Stats.Queued, the backlog the server exports as
+// codex_helm_queued_records: records waiting, in the queue or a batch not yet sent.
+func TestShipperReportsBacklog(t *testing.T) {
+	_, srv := newFakeHelm(t)
+	s := helm.New(helm.Config{URL: srv.URL, BatchSize: 100, FlushEvery: time.Hour})
+	defer s.Close(context.Background())
+	log := slog.New(s.Handler())
+	for range 3 {
+		log.Info("waiting")
+	}
+	if got := s.Stats().Queued; got != 3 {
+		t.Errorf("Queued before a flush = %d; want 3", got)
+	}
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Queued != 0 || st.Sent != 3 {
+		t.Errorf("after a flush: %+v; want 0 queued, 3 sent", st)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/hivematrix/codex/codex"
+	"github.com/hivematrix/codex/reqinfo"
 )
 
 // Problem is the body of every error response (RFC 9457, application/problem+json).
@@ -116,6 +117,7 @@ func writeProblem(log *slog.Logger, w http.ResponseWriter, r *http.Request, err 
 		Errors:    codex.ErrorFields(err),
 		RequestID: rid,
 	}
+	reqinfo.From(ctx).AddError(kind)
 	switch {
 	case status >= 500:
 		log.ErrorContext(ctx, "rest: request failed", "request_id", rid, "method", r.Method,

@@ -106,3 +106,23 @@ func (db *DB) advisoryLock(ctx context.Context) (release func(), err error) {
 		conn.Close()
 	}, nil
 }
+
+// PendingMigrations returns how many known migrations are not applied (the readiness
+// check): one statement on bun's migrations table.
+func (db *DB) PendingMigrations(ctx context.Context) (int, error) {
+	var applied []string
+	if err := db.bun.NewSelect().Table("bun_migrations").Column("name").Scan(ctx, &applied); err != nil {
+		return 0, fmt.Errorf("store: pending migrations: %w", err)
+	}
+	done := make(map[string]bool, len(applied))
+	for _, n := range applied {
+		done[n] = true
+	}
+	pending := 0
+	for _, m := range migrations.Migrations.Sorted() {
+		if !done[m.Name] {
+			pending++
+		}
+	}
+	return pending, nil
+}

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 
 	"github.com/hivematrix/codex/codex"
@@ -89,9 +90,9 @@ type Client struct {
 	log            *slog.Logger
 	secrets        []string
 
-	mu       sync.Mutex // guards the token and serialises its renewal
-	token    string
-	renewAt  time.Time
+	oauth    *oauth2.Config
+	mu       sync.Mutex             // guards the token and serialises its renewal
+	token    *oauth2.Token          // Expiry is when to renew: a little before the real one
 	lastSeen atomic.Pointer[string] // the latest token, for redaction without mu
 }
 
@@ -130,6 +131,11 @@ func New(cfg Config) *Client {
 		root = &url.URL{}
 	}
 	c := &Client{
+		oauth: &oauth2.Config{
+			// Datto's documented public client for the password grant.
+			ClientID: "public-client", ClientSecret: "public",
+			Endpoint: oauth2.Endpoint{TokenURL: apiURL + "/auth/oauth/token", AuthStyle: oauth2.AuthStyleInHeader},
+		},
 		root:           root,
 		apiURL:         apiURL,
 		apiKey:         cfg.APIKey,
@@ -337,69 +343,70 @@ func (c *Client) exchange(ctx context.Context, hr *http.Request) (int, http.Head
 	return resp.StatusCode, resp.Header, data, nil
 }
 
-// tokenAnswer is the body of a successful token request.
-type tokenAnswer struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int64  `json:"expires_in"` // seconds
-}
-
-// accessToken returns the cached token, requesting a new one when there is none or it is
-// about to expire. Concurrent callers wait for one renewal.
+// accessToken returns the cached token, requesting a new one with OAuth's password grant
+// (golang.org/x/oauth2) when there is none or it is about to expire. Concurrent callers
+// wait for one renewal. (oauth2.ReuseTokenSource would do the caching, but its
+// TokenSource has no context: a renewal must stop with the sync run and wait for the rate
+// limiter, so the cache here is a token and a mutex.)
 func (c *Client) accessToken(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.token != "" && time.Now().Before(c.renewAt) {
-		return c.token, nil
+	// Not Token.Valid: it treats any token within ten seconds of expiry as expired.
+	if c.token != nil && time.Now().Before(c.token.Expiry) {
+		return c.token.AccessToken, nil
 	}
 	if err := c.limiter.Wait(ctx); err != nil {
 		return "", backoff.Permanent(ctxError(ctx, err))
 	}
-	form := url.Values{"grant_type": {"password"}, "username": {c.apiKey}, "password": {c.apiSecret}}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.apiURL+"/auth/oauth/token", strings.NewReader(form.Encode()))
+	octx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	tok, err := c.oauth.PasswordCredentialsToken(octx, c.apiKey, c.apiSecret)
 	if err != nil {
-		return "", backoff.Permanent(codex.Errorf(codex.Internal, "datto: token request: %s", c.redact(err.Error())))
+		return "", c.tokenError(ctx, err)
 	}
-	hr.SetBasicAuth("public-client", "public")
-	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	hr.Header.Set("Accept", "application/json")
-	hr.Header.Set("User-Agent", "hivematrix-codex")
-	status, header, data, err := c.exchange(ctx, hr)
-	if err != nil {
-		return "", err
+	lifetime := time.Until(tok.Expiry)
+	if tok.Expiry.IsZero() {
+		lifetime = time.Hour // no expires_in: assume Datto's usual hour
 	}
+	// Renew a tenth of the lifetime early, at most five minutes early.
+	tok.Expiry = time.Now().Add(lifetime - min(lifetime/10, 5*time.Minute))
+	c.token = tok
+	c.lastSeen.Store(&tok.AccessToken)
+	return tok.AccessToken, nil
+}
+
+// tokenError classifies a failed token request for backoff.Retry: 429 and 5xx answers and
+// network failures are retried; a rejected key or secret is not.
+func (c *Client) tokenError(ctx context.Context, err error) error {
+	re, ok := errors.AsType[*oauth2.RetrieveError](err)
+	if !ok || re.Response == nil {
+		if ctx.Err() != nil {
+			return backoff.Permanent(ctxError(ctx, ctx.Err()))
+		}
+		if strings.Contains(err.Error(), "access_token") { // a 2xx answer without a token
+			return backoff.Permanent(codex.Errorf(codex.Unavailable, "datto: token answer has no access_token"))
+		}
+		return &attemptError{msg: "token request: " + c.redact(err.Error())}
+	}
+	status := re.Response.StatusCode
 	switch {
 	case status == http.StatusTooManyRequests:
-		wait, _ := retryAfter(header.Get("Retry-After"), time.Now())
-		return "", &attemptError{msg: "token request: 429 rate limited", wait: min(wait, c.maxRetryAfter)}
+		wait, _ := retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+		return &attemptError{msg: "token request: 429 rate limited", wait: min(wait, c.maxRetryAfter)}
 	case status >= 500:
-		return "", &attemptError{msg: fmt.Sprintf("token request: %d %s", status, http.StatusText(status))}
+		return &attemptError{msg: fmt.Sprintf("token request: %d %s", status, http.StatusText(status))}
 	case status == http.StatusBadRequest || status == http.StatusUnauthorized:
-		return "", backoff.Permanent(codex.Errorf(codex.Unauthenticated, "datto: token request rejected (%d): check the API key and secret", status))
-	case status < 200 || status >= 300:
-		return "", backoff.Permanent(c.statusError(http.MethodPost, "/auth/oauth/token", status, data))
+		return backoff.Permanent(codex.Errorf(codex.Unauthenticated, "datto: token request rejected (%d): check the API key and secret", status))
+	default:
+		return backoff.Permanent(c.statusError(http.MethodPost, "/auth/oauth/token", status, re.Body))
 	}
-	var ta tokenAnswer
-	if err := json.Unmarshal(data, &ta); err != nil || ta.AccessToken == "" {
-		return "", backoff.Permanent(codex.Errorf(codex.Unavailable, "datto: token answer has no access_token"))
-	}
-	lifetime := time.Duration(ta.ExpiresIn) * time.Second
-	if lifetime <= 0 {
-		lifetime = time.Hour
-	}
-	c.token = ta.AccessToken
-	c.lastSeen.Store(&ta.AccessToken)
-	// Renew a tenth of the lifetime early, at most five minutes early.
-	c.renewAt = time.Now().Add(lifetime - min(lifetime/10, 5*time.Minute))
-	return c.token, nil
 }
 
 // dropToken forgets tok if it is still the cached token, so the next call renews it.
 func (c *Client) dropToken(tok string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.token == tok {
-		c.token = ""
+	if c.token != nil && c.token.AccessToken == tok {
+		c.token = nil
 	}
 }
 

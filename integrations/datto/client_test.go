@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -278,6 +279,7 @@ func TestUnauthorizedAfterRenewalFails(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == fake.TokenPath {
 			tokens++
+			w.Header().Set("Content-Type", "application/json") // as Datto answers
 			fmt.Fprintf(w, `{"access_token":"t%d","token_type":"bearer","expires_in":359999}`, tokens)
 			return
 		}
@@ -372,6 +374,7 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if r.URL.Path == fake.TokenPath {
+			w.Header().Set("Content-Type", "application/json") // as Datto answers
 			fmt.Fprint(w, `{"access_token":"tok-SECRET-123","token_type":"bearer","expires_in":359999}`)
 			return
 		}
@@ -421,6 +424,7 @@ func TestNextPageOnAnotherHostStaysOnTheConfiguredHost(t *testing.T) {
 	var pages []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == fake.TokenPath {
+			w.Header().Set("Content-Type", "application/json") // as Datto answers
 			fmt.Fprint(w, `{"access_token":"t","token_type":"bearer","expires_in":359999}`)
 			return
 		}
@@ -475,5 +479,53 @@ func TestGeneratedScale(t *testing.T) {
 		return nil
 	}); err != nil || n != 2000 {
 		t.Errorf("Sites = %d, err %v; want 2000", n, err)
+	}
+}
+
+// TestExpiringTokenIsRenewed serves tokens that live two seconds: the client renews
+// each before it expires (a tenth of its lifetime early) and never sends a stale one.
+func TestExpiringTokenIsRenewed(t *testing.T) {
+	var mu sync.Mutex
+	tokens, stale := 0, 0
+	issued := map[string]time.Time{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.URL.Path == fake.TokenPath {
+			if user, pass, ok := r.BasicAuth(); !ok || user != "public-client" || pass != "public" || r.FormValue("grant_type") != "password" || r.FormValue("username") != "k" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			tokens++
+			tok := fmt.Sprintf("t%d", tokens)
+			issued[tok] = time.Now().Add(2 * time.Second)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"access_token":%q,"token_type":"bearer","expires_in":2}`, tok)
+			return
+		}
+		exp, ok := issued[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+		if !ok || time.Now().After(exp) {
+			stale++
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"uid":"s1","name":"Site"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := datto.New(datto.Config{APIURL: srv.URL, APIKey: "k", APISecret: "s", RatePerMinute: 600_000, MinBackoff: time.Millisecond})
+	deadline := time.Now().Add(3500 * time.Millisecond)
+	calls := 0
+	for time.Now().Before(deadline) {
+		if _, err := c.Site(t.Context(), "s1"); err != nil {
+			t.Fatalf("Site: %v", err)
+		}
+		calls++
+		time.Sleep(50 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if tokens < 2 || tokens > 3 || stale != 0 {
+		t.Errorf("%d calls over 3.5s with 2s tokens: %d token requests, %d calls met an expired token; want 2 or 3 (renewed at 1.8s), and none", calls, tokens, stale)
 	}
 }

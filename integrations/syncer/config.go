@@ -13,8 +13,13 @@ import (
 // ClientsFromConfig returns the clients of the configured integrations (nil for one that
 // is not configured). They share one transport that keeps enough idle connections for the
 // engine's concurrent audits, and keep the clients' default rate limits and retries.
-func ClientsFromConfig(c config.Integrations, log *slog.Logger) (*freshservice.Client, *datto.Client) {
-	hc := &http.Client{Transport: NewTransport(), Timeout: time.Minute}
+// Each wrap, in order, wraps that transport (the server's tracing adds client spans).
+func ClientsFromConfig(c config.Integrations, log *slog.Logger, wrap ...func(http.RoundTripper) http.RoundTripper) (*freshservice.Client, *datto.Client) {
+	var rt http.RoundTripper = NewTransport()
+	for _, w := range wrap {
+		rt = w(rt)
+	}
+	hc := &http.Client{Transport: rt, Timeout: time.Minute}
 	var fc *freshservice.Client
 	var dc *datto.Client
 	if c.FreshserviceEnabled() {

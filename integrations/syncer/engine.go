@@ -83,6 +83,9 @@ type Config struct {
 	// StatusNames names the Freshservice account's own ticket statuses (6 on) by id; the
 	// built-in ones (DefaultStatusNames) need not be listed.
 	StatusNames map[int]string
+	// OnRunFinished, when set, is called with each run of one source once its end is
+	// recorded (the server counts runs, records and failures in its metrics).
+	OnRunFinished func(*codex.SyncRun)
 }
 
 // Engine runs syncs. It is safe for concurrent use; runs of one source exclude each other
@@ -96,6 +99,7 @@ type Engine struct {
 	audits   int
 	writers  int
 	now      func() time.Time
+	finished func(*codex.SyncRun)
 	base     context.Context
 	stop     context.CancelFunc
 	inFlight sync.WaitGroup
@@ -131,7 +135,7 @@ func New(cfg Config) *Engine {
 	base, stop := context.WithCancel(context.Background())
 	return &Engine{
 		svc: cfg.Services, locker: cfg.Locker, fs: cfg.Freshservice, datto: cfg.Datto,
-		log: cfg.Logger, audits: cfg.AuditConcurrency, writers: cfg.Writers, now: cfg.Now, base: base, stop: stop,
+		log: cfg.Logger, audits: cfg.AuditConcurrency, writers: cfg.Writers, now: cfg.Now, finished: cfg.OnRunFinished, base: base, stop: stop,
 		accountFormat: cfg.AccountNumberFormat, accountStart: cfg.AccountNumberStart,
 		statuses: cfg.StatusNames,
 	}
@@ -402,6 +406,9 @@ func (r *runner) execute(ctx context.Context, progress func(Progress)) (*codex.S
 		if err == nil {
 			err = ferr
 		}
+	}
+	if r.e.finished != nil {
+		r.e.finished(r.run)
 	}
 	attrs := []any{"status", r.run.Status, "duration", time.Since(start).Round(time.Millisecond),
 		"created", r.run.Created, "updated", r.run.Updated, "unchanged", r.run.Unchanged,
