@@ -3,6 +3,8 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -48,17 +50,27 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	params := &graphql.RawParams{Headers: r.Header}
 	start := graphql.Now()
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(w, r)
 	if err != nil {
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %+v", err)}))
+		var tooLarge *http.MaxBytesError
+		status, code := http.StatusBadRequest, "BAD_REQUEST"
+		msg := "could not read the request body"
+		if errors.As(err, &tooLarge) {
+			status, code = http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE"
+			msg = fmt.Sprintf("the request body is larger than the limit of %d bytes", tooLarge.Limit)
+		}
+		w.WriteHeader(status)
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{requestError(code, msg)}))
 		return
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
+		// The decoder's message names the offset and the kind of error, never the body:
+		// echoing what the caller sent would make any malformed body cost twice its size.
 		w.WriteHeader(http.StatusBadRequest)
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{
-			gqlerror.Errorf("json request body could not be decoded: %+v body:%s", err, body)}))
+			requestError("BAD_REQUEST", "json request body could not be decoded: "+decodeProblem(err))}))
 		return
 	}
 
@@ -76,6 +88,41 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	writeResponse(w, responses(ctx))
+}
+
+// MaxBodyBytes bounds a POSTed operation (query, variables and extensions), as REST
+// bounds its bodies: a larger body is refused with 413 before more of it is read.
+const MaxBodyBytes = 1 << 20
+
+// readBody reads r's body up to MaxBodyBytes; a larger one is an *http.MaxBytesError,
+// refused from its Content-Length alone when the caller sent one.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxBodyBytes {
+		return nil, &http.MaxBytesError{Limit: MaxBodyBytes}
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+}
+
+// requestError is an error about the HTTP request itself, with its extensions.code.
+func requestError(code, msg string) *gqlerror.Error {
+	err := gqlerror.Errorf("%s", msg)
+	setCode(err, code)
+	return err
+}
+
+// decodeProblem describes a JSON decoding error without quoting the input.
+func decodeProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%s must be %s, not %s", typ.Field, typ.Type, typ.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the body ends early"
+	}
+	return "not a JSON object"
 }
 
 // responseContentType is application/graphql-response+json when the client accepts it
