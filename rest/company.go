@@ -187,14 +187,12 @@ func first[T any](rows [][]T) []T {
 	return rows[0]
 }
 
-// formatParam is the one parameter of small, unpaged lists.
-var formatParam = pageParams[len(pageParams)-1]
 
 // rowsRoute is a small, unpaged list under a company (locations, subnets, duplicate IPs),
 // with the same JSON/CSV choice as the big lists.
 func rowsRoute[R any](a *API, pattern, summary, tag, name string, load func(ctx context.Context, companyID int64) ([]R, error)) route {
 	return route{method: http.MethodGet, pattern: pattern, summary: summary, tag: tag,
-		params: []param{formatParam}, result: reflect.TypeFor[R](), list: true, status: http.StatusOK,
+		params: csvParams, result: reflect.TypeFor[R](), list: true, status: http.StatusOK,
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			id, err := a.companyInPath(r)
 			var rows []R
