@@ -385,13 +385,12 @@ func address(in *model.AddressInput) codex.Address {
 }
 
 // patchAddress returns the address patch of an omittable address input.
-func patchAddress(o graphql.Omittable[*model.AddressInput]) *codex.Address {
+func patchAddress(o graphql.Omittable[*model.AddressInput]) *codex.AddressPatch {
 	in, set := o.ValueOK()
 	if !set {
 		return nil
 	}
-	a := address(in)
-	return &a
+	return codex.WholeAddress(address(in))
 }
 
 // CreateCompany creates a company.
@@ -450,6 +449,8 @@ func (r *mutationResolver) UpdateCompany(ctx context.Context, in model.UpdateCom
 		BillingContactID: v.omit("billingContactId", typeContact, in.BillingContactID),
 		Settings:         patchMap(&v, "settings", in.Settings),
 	}
+	p.ExpectedVersion = val(in.ExpectedVersion)
+
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -533,6 +534,8 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, in model.UpdateLo
 		Phone:   patch(in.Phone),
 		Notes:   patch(in.Notes),
 	}
+	p.ExpectedVersion = val(in.ExpectedVersion)
+
 	if err := v.err(); err != nil {
 		return nil, err
 	}

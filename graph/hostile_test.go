@@ -13,6 +13,8 @@ import (
 
 	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/graph"
+	"github.com/hivematrix/codex/store"
+	"github.com/hivematrix/codex/store/storetest"
 )
 
 // bomb is a document of n fragments, each spreading the next one twice through shape
@@ -168,4 +170,34 @@ func TestBodyLimit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestExpectedVersion checks optimistic concurrency in GraphQL: an entity's version
+// changes with each write; an update with the version read succeeds, one with an older
+// version is a CONFLICT that writes nothing.
+func TestExpectedVersion(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, graph.Options{})
+		id := gid("Company", e.fx.globex)
+		const read = `query($id: ID!) { node(id: $id) { ... on Company { version description } } }`
+		const upd = `mutation($in: UpdateCompanyInput!) { updateCompany(input: $in) { company { version description } } }`
+		v0 := str(e.ok("admin", read, map[string]any{"id": id}), "node.version")
+		if v0 == "" {
+			t.Fatal("no version")
+		}
+		d := e.ok("tech", upd, map[string]any{"in": map[string]any{"id": id, "description": "first", "expectedVersion": v0}})
+		v1 := str(d, "updateCompany.company.version")
+		if v1 == "" || v1 == v0 {
+			t.Fatalf("version after a write = %q (was %q); want a new one", v1, v0)
+		}
+		r := e.mustFail("tech", upd, map[string]any{"in": map[string]any{"id": id, "description": "second", "expectedVersion": v0}}, "CONFLICT")
+		if len(r.Errors) > 0 && !strings.Contains(r.Errors[0].Message, "changed by someone else") {
+			t.Errorf("message %q; want it to say the company changed", r.Errors[0].Message)
+		}
+		if got := str(e.ok("admin", read, map[string]any{"id": id}), "node.description"); got != "first" {
+			t.Errorf("description %q after a refused update; want %q", got, "first")
+		}
+		// Without expectedVersion, the last write wins as before.
+		e.ok("tech", upd, map[string]any{"in": map[string]any{"id": id, "description": "third"}})
+	})
 }

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hivematrix/codex/codex"
+	"github.com/hivematrix/codex/rest"
 	"github.com/hivematrix/codex/store"
 	"github.com/hivematrix/codex/store/storetest"
 )
@@ -59,5 +61,95 @@ func TestCSVInjection(t *testing.T) {
 			t.Errorf("export without bom starts %q", b[:min(10, len(b))])
 		}
 		f.problem(req{as: "admin", path: "/api/contacts?format=csv&bom=maybe"}, http.StatusBadRequest, "bom")
+	})
+}
+
+// TestOptimisticConcurrency checks ETag and If-Match on rows: every row answer carries its
+// version as ETag; a PATCH, PUT or DELETE with a stale If-Match is a 412 that changes
+// nothing; with the current one it succeeds and the ETag moves; without one it is a 428
+// when the server requires it.
+func TestOptimisticConcurrency(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for _, path := range []string{
+			"/api/companies/" + strconv.FormatInt(f.globex.ID, 10),
+			"/api/contacts/" + strconv.FormatInt(f.jane.ID, 10),
+			"/api/assets/" + strconv.FormatInt(f.server.ID, 10),
+			"/api/network_equipment/" + strconv.FormatInt(f.router.ID, 10),
+		} {
+			t.Run(path, func(t *testing.T) {
+				field := "notes"
+				if strings.Contains(path, "companies") {
+					field = "description"
+				}
+				body := func(v string) string { return `{"` + field + `":"` + v + `"}` }
+				resp := f.do(req{as: "admin", path: path})
+				etag := resp.Header.Get("ETag")
+				if resp.StatusCode != http.StatusOK || !strings.HasPrefix(etag, `"`) {
+					t.Fatalf("GET %s = %d, ETag %q; want 200 and a strong ETag", path, resp.StatusCode, etag)
+				}
+				f.expect(req{as: "admin", method: http.MethodPatch, path: path, body: body("stale"),
+					header: []string{"If-Match", `"2001-01-01T00:00:00Z"`}}, http.StatusPreconditionFailed)
+				resp = f.do(req{as: "admin", method: http.MethodPatch, path: path, body: body("fresh"),
+					header: []string{"If-Match", etag}})
+				next := resp.Header.Get("ETag")
+				if resp.StatusCode != http.StatusOK || next == "" || next == etag {
+					t.Fatalf("PATCH with the current ETag = %d, ETag %q (was %q); want 200 and a new ETag", resp.StatusCode, next, etag)
+				}
+				// The old ETag is stale now, for PUT and DELETE too.
+				f.expect(req{as: "admin", method: http.MethodPatch, path: path, body: body("late"),
+					header: []string{"If-Match", etag}}, http.StatusPreconditionFailed)
+				f.expect(req{as: "admin", method: http.MethodDelete, path: path,
+					header: []string{"If-Match", etag}}, http.StatusPreconditionFailed)
+				if b := f.expect(req{as: "admin", path: path}, http.StatusOK); !strings.Contains(string(b), `"fresh"`) || strings.Contains(string(b), `"archived_at":"`) {
+					t.Errorf("after refused writes: %s; want notes fresh and not archived", b)
+				}
+				f.expect(req{as: "admin", method: http.MethodDelete, path: path, header: []string{"If-Match", next}}, http.StatusOK)
+			})
+		}
+		// Without If-Match writes go through unless the server requires it.
+		f.expect(req{as: "admin", method: http.MethodPatch, path: "/api/contacts/" + strconv.FormatInt(f.jane.ID, 10),
+			body: `{"title":"CEO"}`}, http.StatusOK)
+	})
+}
+
+// TestRequireIfMatch checks [server] require_if_match: a write without If-Match is a 428.
+func TestRequireIfMatch(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixtureWith(t, db, rest.Options{RequireIfMatch: true})
+		path := "/api/contacts/" + strconv.FormatInt(f.jane.ID, 10)
+		p := decode[rest.Problem](t, f.expect(req{as: "admin", method: http.MethodPatch, path: path, body: `{"title":"CEO"}`}, http.StatusPreconditionRequired))
+		if !strings.Contains(p.Detail, "If-Match") {
+			t.Errorf("428 detail %q; want it to name If-Match", p.Detail)
+		}
+		f.expect(req{as: "admin", method: http.MethodDelete, path: path}, http.StatusPreconditionRequired)
+		etag := f.do(req{as: "admin", path: path}).Header.Get("ETag")
+		f.expect(req{as: "admin", method: http.MethodPatch, path: path, body: `{"title":"CEO"}`, header: []string{"If-Match", etag}}, http.StatusOK)
+	})
+}
+
+// TestConcurrentAddressPatches checks that two PATCHes of different members of one
+// address, sent at once, both keep their change (the lost update of issue 11).
+func TestConcurrentAddressPatches(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		path := "/api/companies/" + strconv.FormatInt(f.globex.ID, 10)
+		for round := range 15 {
+			city, line1 := "City "+strconv.Itoa(round), "Street "+strconv.Itoa(round)
+			var wg sync.WaitGroup
+			for _, body := range []string{`{"address":{"city":"` + city + `"}}`, `{"address":{"line1":"` + line1 + `"}}`} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					f.expect(req{as: "admin", method: http.MethodPatch, path: path, body: body}, http.StatusOK)
+				}()
+			}
+			wg.Wait()
+			c, err := f.db.Company(f.sys, f.globex.ID)
+			f.must(err)
+			if c.Address.City != city || c.Address.Line1 != line1 {
+				t.Fatalf("round %d: address %+v; want city %q and line1 %q", round, c.Address, city, line1)
+			}
+		}
 	})
 }

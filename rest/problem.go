@@ -97,6 +97,9 @@ func writeProblem(log *slog.Logger, w http.ResponseWriter, r *http.Request, err 
 	switch {
 	case errors.As(err, &se):
 		status, kind = se.status, se.kind
+	case errors.Is(err, codex.ErrChanged):
+		// A write whose If-Match was current when read but not when written.
+		status, kind = http.StatusPreconditionFailed, "precondition_failed"
 	case errors.As(err, &mbe):
 		status, kind = http.StatusRequestEntityTooLarge, "too_large"
 		err = &codex.Error{Code: codex.Invalid, Message: "the request body is larger than 1 MiB", Err: err}

@@ -36,6 +36,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Sync starts integration runs for POST /sync/{source}; nil answers 503 there.
 	Sync codex.SyncStarter
+	// RequireIfMatch makes PATCH, PUT and DELETE of a row without If-Match a 428.
+	RequireIfMatch bool
 }
 
 // API is the REST compatibility layer over one set of services.
@@ -43,16 +45,18 @@ type API struct {
 	svc  codex.Services
 	log  *slog.Logger
 	sync codex.SyncStarter
-	tbl  []route
-	mux  *chi.Mux // built by Routes; the 405 handler asks it which methods a path allows
-	once sync.Once
-	doc  []byte
+	// requireIfMatch: see Options.RequireIfMatch.
+	requireIfMatch bool
+	tbl            []route
+	mux            *chi.Mux // built by Routes; the 405 handler asks it which methods a path allows
+	once           sync.Once
+	doc            []byte
 }
 
 // New returns the REST API over svc, which should be the policy layer's services: this
 // package applies no access rules of its own.
 func New(svc codex.Services, opts Options) *API {
-	a := &API{svc: svc, log: opts.Logger, sync: opts.Sync}
+	a := &API{svc: svc, log: opts.Logger, sync: opts.Sync, requireIfMatch: opts.RequireIfMatch}
 	if a.log == nil {
 		a.log = slog.Default()
 	}

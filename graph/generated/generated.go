@@ -2537,6 +2537,69 @@ type PreferencesPayload {
   "The caller's agent record, preferences included."
   agent: Agent!
 }
+
+# Optimistic concurrency (issue 11): every editable entity shows its version, and every
+# update takes the version the caller read.
+
+extend type Company {
+  "The version of this company: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type Location {
+  "The version of this location: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type Contact {
+  "The version of this contact: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type Asset {
+  "The version of this asset: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type NetworkEquipment {
+  "The version of this device: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type Subnet {
+  "The version of this subnet: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend input UpdateCompanyInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the company has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateLocationInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the location has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateContactInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the contact has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateAssetInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the asset has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateNetworkEquipmentInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the device has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateSubnetInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the subnet has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3913,6 +3976,8 @@ func (ec *executionContext) fieldContext_Agent_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -4498,6 +4563,8 @@ func (ec *executionContext) fieldContext_Alert_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -4585,6 +4652,8 @@ func (ec *executionContext) fieldContext_Alert_asset(_ context.Context, field gr
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -5131,6 +5200,8 @@ func (ec *executionContext) fieldContext_Asset_company(_ context.Context, field 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -5883,6 +5954,8 @@ func (ec *executionContext) fieldContext_Asset_assignedContacts(_ context.Contex
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -5937,6 +6010,35 @@ func (ec *executionContext) fieldContext_Asset_alerts(ctx context.Context, field
 	if fc.Args, err = ec.field_Asset_alerts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
 	}
 	return fc, nil
 }
@@ -6056,6 +6158,8 @@ func (ec *executionContext) fieldContext_AssetConnection_nodes(_ context.Context
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6240,6 +6344,8 @@ func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6327,6 +6433,8 @@ func (ec *executionContext) fieldContext_AssetPayload_asset(_ context.Context, f
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -6635,6 +6743,8 @@ func (ec *executionContext) fieldContext_AuditEntry_company(_ context.Context, f
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7698,6 +7808,8 @@ func (ec *executionContext) fieldContext_Company_parent(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7803,6 +7915,8 @@ func (ec *executionContext) fieldContext_Company_ancestors(_ context.Context, fi
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -7908,6 +8022,8 @@ func (ec *executionContext) fieldContext_Company_children(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8014,6 +8130,8 @@ func (ec *executionContext) fieldContext_Company_descendants(ctx context.Context
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -8111,6 +8229,8 @@ func (ec *executionContext) fieldContext_Company_locations(_ context.Context, fi
 				return ec.fieldContext_Location_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Location_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Location_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 		},
@@ -8235,6 +8355,8 @@ func (ec *executionContext) fieldContext_Company_primaryContact(_ context.Contex
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -8308,6 +8430,8 @@ func (ec *executionContext) fieldContext_Company_billingContact(_ context.Contex
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -8518,6 +8642,8 @@ func (ec *executionContext) fieldContext_Company_subnets(_ context.Context, fiel
 				return ec.fieldContext_Subnet_devices(ctx, field)
 			case "assets":
 				return ec.fieldContext_Subnet_assets(ctx, field)
+			case "version":
+				return ec.fieldContext_Subnet_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Subnet", field.Name)
 		},
@@ -8691,6 +8817,35 @@ func (ec *executionContext) fieldContext_Company_openTicketCount(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_version(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CompanyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CompanyConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8824,6 +8979,8 @@ func (ec *executionContext) fieldContext_CompanyConnection_nodes(_ context.Conte
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9026,6 +9183,8 @@ func (ec *executionContext) fieldContext_CompanyEdge_node(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9131,6 +9290,8 @@ func (ec *executionContext) fieldContext_CompanyPayload_company(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9294,6 +9455,8 @@ func (ec *executionContext) fieldContext_Contact_company(_ context.Context, fiel
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9795,6 +9958,8 @@ func (ec *executionContext) fieldContext_Contact_assets(_ context.Context, field
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -9884,6 +10049,35 @@ func (ec *executionContext) fieldContext_Contact_archivedAt(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_version(ctx context.Context, field graphql.CollectedField, obj *codex.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Contact_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Contact_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
 		},
 	}
 	return fc, nil
@@ -9987,6 +10181,8 @@ func (ec *executionContext) fieldContext_ContactCompany_company(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -10153,6 +10349,8 @@ func (ec *executionContext) fieldContext_ContactConnection_nodes(_ context.Conte
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -10323,6 +10521,8 @@ func (ec *executionContext) fieldContext_ContactEdge_node(_ context.Context, fie
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -10396,6 +10596,8 @@ func (ec *executionContext) fieldContext_ContactPayload_contact(_ context.Contex
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -10530,6 +10732,8 @@ func (ec *executionContext) fieldContext_DuplicateIP_company(_ context.Context, 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11008,6 +11212,8 @@ func (ec *executionContext) fieldContext_LinkEnd_peer(_ context.Context, field g
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -11258,6 +11464,8 @@ func (ec *executionContext) fieldContext_Location_company(_ context.Context, fie
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11482,6 +11690,35 @@ func (ec *executionContext) fieldContext_Location_archivedAt(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_version(ctx context.Context, field graphql.CollectedField, obj *codex.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Location_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Location_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LocationPayload_location(ctx context.Context, field graphql.CollectedField, obj *model.LocationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11526,6 +11763,8 @@ func (ec *executionContext) fieldContext_LocationPayload_location(_ context.Cont
 				return ec.fieldContext_Location_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Location_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Location_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 		},
@@ -13039,6 +13278,8 @@ func (ec *executionContext) fieldContext_NetworkEquipment_company(_ context.Cont
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -13351,6 +13592,8 @@ func (ec *executionContext) fieldContext_NetworkEquipment_location(_ context.Con
 				return ec.fieldContext_Location_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Location_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Location_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 		},
@@ -13654,8 +13897,39 @@ func (ec *executionContext) fieldContext_NetworkEquipment_subnet(_ context.Conte
 				return ec.fieldContext_Subnet_devices(ctx, field)
 			case "assets":
 				return ec.fieldContext_Subnet_assets(ctx, field)
+			case "version":
+				return ec.fieldContext_Subnet_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Subnet", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEquipment_version(ctx context.Context, field graphql.CollectedField, obj *codex.NetworkEquipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_NetworkEquipment_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_NetworkEquipment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEquipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
 		},
 	}
 	return fc, nil
@@ -13764,6 +14038,8 @@ func (ec *executionContext) fieldContext_NetworkEquipmentConnection_nodes(_ cont
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -13936,6 +14212,8 @@ func (ec *executionContext) fieldContext_NetworkEquipmentEdge_node(_ context.Con
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -14011,6 +14289,8 @@ func (ec *executionContext) fieldContext_NetworkEquipmentPayload_networkEquipmen
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -14174,6 +14454,8 @@ func (ec *executionContext) fieldContext_NetworkLink_company(_ context.Context, 
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -14249,6 +14531,8 @@ func (ec *executionContext) fieldContext_NetworkLink_a(_ context.Context, field 
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -14353,6 +14637,8 @@ func (ec *executionContext) fieldContext_NetworkLink_b(_ context.Context, field 
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -15119,6 +15405,8 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -15236,6 +15524,8 @@ func (ec *executionContext) fieldContext_Query_companyByAccountNumber(ctx contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16123,6 +16413,8 @@ func (ec *executionContext) fieldContext_SearchResult_companies(_ context.Contex
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16196,6 +16488,8 @@ func (ec *executionContext) fieldContext_SearchResult_contacts(_ context.Context
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -16283,6 +16577,8 @@ func (ec *executionContext) fieldContext_SearchResult_assets(_ context.Context, 
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -16358,6 +16654,8 @@ func (ec *executionContext) fieldContext_SearchResult_networkEquipment(_ context
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -16521,6 +16819,8 @@ func (ec *executionContext) fieldContext_Subnet_company(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16688,6 +16988,8 @@ func (ec *executionContext) fieldContext_Subnet_location(_ context.Context, fiel
 				return ec.fieldContext_Location_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Location_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Location_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 		},
@@ -16850,6 +17152,8 @@ func (ec *executionContext) fieldContext_Subnet_devices(_ context.Context, field
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -16937,8 +17241,39 @@ func (ec *executionContext) fieldContext_Subnet_assets(_ context.Context, field 
 				return ec.fieldContext_Asset_assignedContacts(ctx, field)
 			case "alerts":
 				return ec.fieldContext_Asset_alerts(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subnet_version(ctx context.Context, field graphql.CollectedField, obj *codex.Subnet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Subnet_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Subnet_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subnet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
 		},
 	}
 	return fc, nil
@@ -16994,6 +17329,8 @@ func (ec *executionContext) fieldContext_SubnetPayload_subnet(_ context.Context,
 				return ec.fieldContext_Subnet_devices(ctx, field)
 			case "assets":
 				return ec.fieldContext_Subnet_assets(ctx, field)
+			case "version":
+				return ec.fieldContext_Subnet_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Subnet", field.Name)
 		},
@@ -18180,6 +18517,8 @@ func (ec *executionContext) fieldContext_Ticket_company(_ context.Context, field
 				return ec.fieldContext_Company_assetCounts(ctx, field)
 			case "openTicketCount":
 				return ec.fieldContext_Company_openTicketCount(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -18253,6 +18592,8 @@ func (ec *executionContext) fieldContext_Ticket_requester(_ context.Context, fie
 				return ec.fieldContext_Contact_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -22093,7 +22434,7 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "companyId", "name", "type", "manufacturer", "model", "serialNumber", "hostname", "operatingSystem", "ipAddresses", "status", "purchaseDate", "warrantyExpires", "lastSeen", "online", "seatsTotal", "seatsUsed", "licenseExpires", "licenseKey", "customFields", "secretFields", "notes"}
+	fieldsInOrder := [...]string{"id", "companyId", "name", "type", "manufacturer", "model", "serialNumber", "hostname", "operatingSystem", "ipAddresses", "status", "purchaseDate", "warrantyExpires", "lastSeen", "online", "seatsTotal", "seatsUsed", "licenseExpires", "licenseKey", "customFields", "secretFields", "notes", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22254,6 +22595,13 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 				return it, err
 			}
 			it.Notes = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -22267,7 +22615,7 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "accountNumber", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings"}
+	fieldsInOrder := [...]string{"id", "name", "accountNumber", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22393,6 +22741,13 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 				return it, err
 			}
 			it.Settings = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -22406,7 +22761,7 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "companyId", "firstName", "lastName", "displayName", "email", "phoneWork", "phoneMobile", "title", "roles", "active", "notes", "designation"}
+	fieldsInOrder := [...]string{"id", "companyId", "firstName", "lastName", "displayName", "email", "phoneWork", "phoneMobile", "title", "roles", "active", "notes", "designation", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22504,6 +22859,13 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 				return it, err
 			}
 			it.Designation = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -22517,7 +22879,7 @@ func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "address", "phone", "notes"}
+	fieldsInOrder := [...]string{"id", "name", "address", "phone", "notes", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22559,6 +22921,13 @@ func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Contex
 				return it, err
 			}
 			it.Notes = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -22572,7 +22941,7 @@ func (ec *executionContext) unmarshalInputUpdateNetworkEquipmentInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "companyId", "name", "type", "ipAddress", "macAddress", "manufacturer", "model", "serial", "firmwareVersion", "locationName", "locationId", "managementUrl", "status", "lastSeen", "notes"}
+	fieldsInOrder := [...]string{"id", "companyId", "name", "type", "ipAddress", "macAddress", "manufacturer", "model", "serial", "firmwareVersion", "locationName", "locationId", "managementUrl", "status", "lastSeen", "notes", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22691,6 +23060,13 @@ func (ec *executionContext) unmarshalInputUpdateNetworkEquipmentInput(ctx contex
 				return it, err
 			}
 			it.Notes = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -22766,7 +23142,7 @@ func (ec *executionContext) unmarshalInputUpdateSubnetInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "cidr", "vlan", "gateway", "description", "locationId"}
+	fieldsInOrder := [...]string{"id", "cidr", "vlan", "gateway", "description", "locationId", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22815,6 +23191,13 @@ func (ec *executionContext) unmarshalInputUpdateSubnetInput(ctx context.Context,
 				return it, err
 			}
 			it.LocationID = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -23825,6 +24208,11 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._Asset_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25022,6 +25410,11 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._Company_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25447,6 +25840,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "archivedAt":
 			out.Values[i] = ec._Contact_archivedAt(ctx, field, obj)
+		case "version":
+			out.Values[i] = ec._Contact_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26249,6 +26647,11 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "archivedAt":
 			out.Values[i] = ec._Location_archivedAt(ctx, field, obj)
+		case "version":
+			out.Values[i] = ec._Location_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26827,6 +27230,11 @@ func (ec *executionContext) _NetworkEquipment(ctx context.Context, sel ast.Selec
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._NetworkEquipment_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28297,6 +28705,11 @@ func (ec *executionContext) _Subnet(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._Subnet_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
