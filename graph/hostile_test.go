@@ -201,3 +201,25 @@ func TestExpectedVersion(t *testing.T) {
 		e.ok("tech", upd, map[string]any{"in": map[string]any{"id": id, "description": "third"}})
 	})
 }
+
+// TestSecretWrites checks that a technician cannot set an asset's secret fields through
+// GraphQL (FORBIDDEN naming them) while an admin can, and that only an admin lowers a
+// company's compliance level.
+func TestSecretWrites(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, graph.Options{})
+		lic := gid("Asset", e.fx.eastLicense)
+		const upd = `mutation($in: UpdateAssetInput!) { updateAsset(input: $in) { asset { name } } }`
+		e.mustFail("tech", upd, map[string]any{"in": map[string]any{"id": lic, "licenseKey": "MINE"}}, "FORBIDDEN", "licenseKey")
+		e.mustFail("tech", upd, map[string]any{"in": map[string]any{"id": lic, "secretFields": []any{map[string]any{"key": "pin", "value": "0"}}}}, "FORBIDDEN", "secretFields")
+		e.mustFail("tech", `mutation { createAsset(input: {companyId: "`+gid("Company", e.fx.east)+`", name: "Visio", type: LICENSE, licenseKey: "K"}) { asset { name } } }`, nil, "FORBIDDEN", "licenseKey")
+		e.ok("tech", upd, map[string]any{"in": map[string]any{"id": lic, "notes": "renewed"}})
+		e.ok("admin", upd, map[string]any{"in": map[string]any{"id": lic, "licenseKey": "NEW"}})
+
+		const comp = `mutation($in: UpdateCompanyInput!) { updateCompany(input: $in) { company { complianceLevel } } }`
+		id := gid("Company", e.fx.globex)
+		e.ok("tech", comp, map[string]any{"in": map[string]any{"id": id, "complianceLevel": "CJIS"}})
+		e.mustFail("tech", comp, map[string]any{"in": map[string]any{"id": id, "complianceLevel": "STANDARD"}}, "FORBIDDEN")
+		e.ok("admin", comp, map[string]any{"in": map[string]any{"id": id, "complianceLevel": "STANDARD"}})
+	})
+}

@@ -195,11 +195,22 @@ func (s *service) CreateCompany(ctx context.Context, c *codex.Company) error {
 }
 
 func (s *service) UpdateCompany(ctx context.Context, id int64, patch codex.CompanyPatch) (*codex.Company, error) {
-	if _, err := s.Company(ctx, id); err != nil {
+	cur, err := s.Company(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	if err := writeCompanyFields(ctx, patch.Fields()); err != nil {
 		return nil, err
+	}
+	if l := patch.ComplianceLevel; l != nil && l.Rank() < cur.ComplianceLevel.Rank() {
+		if p, _ := principal(ctx); !p.MayLowerCompliance() {
+			return nil, codex.Errorf(codex.Forbidden, "only an administrator may lower a company's compliance level (from %s to %s): it lifts the redaction of its data", cur.ComplianceLevel, *l)
+		}
+		// The level is compared again with the row the store locks, so a concurrent
+		// raise is not lowered by a caller who saw the old level.
+		if patch.ExpectedVersion == "" {
+			patch.ExpectedVersion = cur.Version()
+		}
 	}
 	return s.in.Companies.UpdateCompany(ctx, id, patch)
 }

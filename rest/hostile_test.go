@@ -153,3 +153,53 @@ func TestConcurrentAddressPatches(t *testing.T) {
 		}
 	})
 }
+
+// TestSecretWrites checks that only admins set secret fields: a technician's or a write
+// service's PATCH or POST of license_key or secret_fields is a 403 naming the field and
+// leaves the admin's values alone; sending back the row as read (secrets blank) is fine.
+func TestSecretWrites(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.as["writer"] = &codex.Principal{Subject: "service:sync", Service: "sync", Grant: codex.Grant{Read: true, Write: true}}
+		path := "/api/assets/" + strconv.FormatInt(f.license.ID, 10)
+		for _, who := range []string{"technician", "writer"} {
+			for _, body := range []string{`{"license_key":"MINE"}`, `{"secret_fields":{"pin":"0000"}}`, `{"license_key":""}`} {
+				if body == `{"license_key":""}` {
+					// Blank, as the technician reads it: no change, no refusal.
+					f.expect(req{as: who, method: http.MethodPatch, path: path, body: body}, http.StatusOK)
+					continue
+				}
+				p := f.problem(req{as: who, method: http.MethodPatch, path: path, body: body}, http.StatusForbidden, "")
+				if !strings.Contains(p.Detail, "administrator") {
+					t.Errorf("%s PATCH %s: detail %q; want it to say only an administrator may", who, body, p.Detail)
+				}
+			}
+			f.problem(req{as: who, method: http.MethodPost, path: "/api/assets",
+				body: `{"company_id":123,"name":"Visio","type":"license","license_key":"K"}`}, http.StatusForbidden, "")
+		}
+		a, err := f.db.Asset(f.sys, f.license.ID)
+		f.must(err)
+		if a.LicenseKey != "SECRET-KEY-1" {
+			t.Errorf("licence key %q after refused writes; want the admin's", a.LicenseKey)
+		}
+		// A technician may still change the other fields, and an admin the secrets.
+		f.expect(req{as: "technician", method: http.MethodPatch, path: path, body: `{"notes":"renewed"}`}, http.StatusOK)
+		f.expect(req{as: "admin", method: http.MethodPatch, path: path, body: `{"license_key":"NEW-KEY"}`}, http.StatusOK)
+	})
+}
+
+// TestLowerCompliance checks that only an admin lowers a company's compliance level;
+// anyone who may write companies may raise it.
+func TestLowerCompliance(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.as["writer"] = &codex.Principal{Subject: "service:sync", Service: "sync", Grant: codex.Grant{Read: true, Write: true}}
+		acme := "/api/companies/123" // HIPAA
+		for _, who := range []string{"technician", "writer"} {
+			f.problem(req{as: who, method: http.MethodPatch, path: acme, body: `{"compliance_level":"standard"}`}, http.StatusForbidden, "")
+		}
+		f.expect(req{as: "technician", method: http.MethodPatch, path: acme, body: `{"compliance_level":"cjis"}`}, http.StatusOK)
+		f.problem(req{as: "technician", method: http.MethodPatch, path: acme, body: `{"compliance_level":"hipaa"}`}, http.StatusForbidden, "")
+		f.expect(req{as: "admin", method: http.MethodPatch, path: acme, body: `{"compliance_level":"standard"}`}, http.StatusOK)
+	})
+}
