@@ -203,3 +203,18 @@ func TestLowerCompliance(t *testing.T) {
 		f.expect(req{as: "admin", method: http.MethodPatch, path: acme, body: `{"compliance_level":"standard"}`}, http.StatusOK)
 	})
 }
+
+// TestLongValues checks that a value too long for the database is a 422 naming the field
+// on both databases (PostgreSQL answered 500 "index row size exceeds btree maximum").
+func TestLongValues(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		long := strings.Repeat("x", 3000)
+		f.problem(req{as: "admin", method: http.MethodPatch, path: "/api/assets/" + strconv.FormatInt(f.server.ID, 10),
+			body: `{"name":"` + long + `"}`}, http.StatusUnprocessableEntity, "name")
+		f.problem(req{as: "admin", method: http.MethodPatch, path: "/api/contacts/" + strconv.FormatInt(f.jane.ID, 10),
+			body: `{"last_name":"` + long + `"}`}, http.StatusUnprocessableEntity, "last_name")
+		f.problem(req{as: "admin", method: http.MethodPost, path: "/api/network_equipment",
+			body: `{"company_id":123,"type":"switch","name":"` + long + `"}`}, http.StatusUnprocessableEntity, "name")
+	})
+}
