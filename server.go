@@ -222,15 +222,18 @@ func (s *server) routes() http.Handler {
 
 	r.Method(http.MethodGet, "/health", healthHandler(s.db, s.cfg.Database.ConnectionString, time.Now))
 	if dev := s.verifier.Dev(); dev != nil {
-		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
+		r.With(perIP(s.cfg.Server.PublicRateLimit)).Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
 	}
 
-	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync})
-	r.Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
+	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync, RequireIfMatch: s.cfg.Server.RequireIfMatch})
+	public := perIP(s.cfg.Server.PublicRateLimit)
+	r.With(public).Method(http.MethodGet, "/api/public/user/theme", api.PublicTheme())
 
-	authenticated := s.verifier.Middleware(rest.WriteProblem)
+	verify := s.verifier.Middleware(rest.WriteProblem)
+	limit := perPrincipal(s.cfg.Server.RateLimit)
+	authenticated := func(next http.Handler) http.Handler { return verify(limit(next)) }
 	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync}))
-	explorer := graph.ExplorerHandler("/graphql")
+	explorer := public(graph.ExplorerHandler("/graphql"))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isExplorerRequest(r) {
 			explorer.ServeHTTP(w, r)

@@ -61,6 +61,16 @@ type Server struct {
 	// collector works harder as the process nears it; 0 means none. GOMEMLIMIT, when set,
 	// wins.
 	MemoryLimitMB int
+	// RequireIfMatch makes a REST PATCH, PUT or DELETE of a row without If-Match a 428, so
+	// that no client overwrites a change it has not seen (see codex.VersionOf).
+	RequireIfMatch bool
+	// RateLimit is how many requests one principal (a person or a service) may send per
+	// minute; more are answered 429 with Retry-After. 0 turns the limit off.
+	RateLimit int
+	// PublicRateLimit is how many requests one IP address may send per minute to the
+	// routes that need no token (the theme lookup, the explorer, the development JWKS).
+	// 0 turns the limit off.
+	PublicRateLimit int
 }
 
 // Database is the [database] section.
@@ -169,6 +179,8 @@ func Default() *Config {
 			ShutdownTimeout: 15 * time.Second,
 			GCPercent:       400,
 			MemoryLimitMB:   112,
+			RateLimit:       1200,
+			PublicRateLimit: 60,
 		},
 		Database: Database{ConnectionString: "instance/codex.db", DemoData: true},
 		Auth: Auth{
@@ -212,6 +224,9 @@ func (c *Config) bindings() []binding {
 		{"server", "pprof", "CODEX_PPROF", false, boolValue{&c.Server.Pprof}},
 		{"server", "gc_percent", "CODEX_GC_PERCENT", false, intValue{&c.Server.GCPercent, 10}},
 		{"server", "memory_limit_mb", "CODEX_MEMORY_LIMIT_MB", false, intValue{&c.Server.MemoryLimitMB, 0}},
+		{"server", "require_if_match", "CODEX_REQUIRE_IF_MATCH", false, boolValue{&c.Server.RequireIfMatch}},
+		{"server", "rate_limit", "CODEX_RATE_LIMIT", false, intValue{&c.Server.RateLimit, 0}},
+		{"server", "public_rate_limit", "CODEX_PUBLIC_RATE_LIMIT", false, intValue{&c.Server.PublicRateLimit, 0}},
 
 		{"database", "connection_string", "CODEX_DATABASE_URL", true, dsnValue{&c.Database.ConnectionString}},
 		{"database", "demo_data", "CODEX_DEMO_DATA", false, boolValue{&c.Database.DemoData}},

@@ -52,6 +52,12 @@ func httpError(status int, kind, msg string) error {
 	return &statusError{status: status, kind: kind, err: &codex.Error{Code: codex.Invalid, Message: msg}}
 }
 
+// TooManyRequests is the problem of a request refused by a rate limit (429).
+func TooManyRequests(msg string) error {
+	return &statusError{status: http.StatusTooManyRequests, kind: "too_many_requests",
+		err: &codex.Error{Code: codex.Unavailable, Message: msg}}
+}
+
 // asBadRequest shows an invalid domain error as a 400 (the preferences contract).
 func asBadRequest(err error) error {
 	if codex.ErrorCode(err) == codex.Invalid {
