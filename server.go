@@ -333,6 +333,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
+		// A slow reader cannot hold a handler past the request's own bound.
+		WriteTimeout: cfg.Server.RequestTimeout + 10*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
@@ -360,9 +362,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// Requests still in flight after the grace (slow readers): cut them off, and still
+		// stop the integration runs cleanly below.
+		log.Warn("requests still in flight after the grace period were cut off", "err", err)
+		_ = hs.Close()
 	}
-	if err := s.sync.Shutdown(sctx); err != nil {
+	sctx2, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
+	defer cancel2()
+	if err := s.sync.Shutdown(sctx2); err != nil {
 		log.Warn("integration runs did not stop in time", "err", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

@@ -518,8 +518,14 @@ func RedactDSN(dsn string) string {
 			u.User = url.UserPassword(u.User.Username(), Masked)
 		}
 		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", Masked)
+		masked := false
+		for _, k := range secretDSNKeys {
+			if q.Has(k) {
+				q.Set(k, Masked)
+				masked = true
+			}
+		}
+		if masked {
 			u.RawQuery = q.Encode()
 		}
 		return strings.Replace(u.String(), url.QueryEscape(Masked), Masked, -1)
@@ -527,14 +533,20 @@ func RedactDSN(dsn string) string {
 	if strings.Contains(dsn, "password=") {
 		fields := strings.Fields(dsn)
 		for i, f := range fields {
-			if strings.HasPrefix(f, "password=") {
-				fields[i] = "password=" + Masked
+			for _, k := range secretDSNKeys {
+				if strings.HasPrefix(f, k+"=") {
+					fields[i] = k + "=" + Masked
+				}
 			}
 		}
 		return strings.Join(fields, " ")
 	}
 	return dsn
 }
+
+// secretDSNKeys are the connection parameters that hold secrets: the password, and the
+// passphrase of the client's TLS key.
+var secretDSNKeys = []string{"password", "sslpassword"}
 
 // IsPostgres reports whether dsn selects PostgreSQL rather than an SQLite file.
 func IsPostgres(dsn string) bool {

@@ -262,6 +262,7 @@ func streamCSV[R any](a *API, w http.ResponseWriter, r *http.Request, name strin
 	start := func() error {
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 		if bom {
 			cw.line = append(cw.line, utf8BOM...)

@@ -218,3 +218,32 @@ func TestLongValues(t *testing.T) {
 			body: `{"company_id":123,"type":"switch","name":"` + long + `"}`}, http.StatusUnprocessableEntity, "name")
 	})
 }
+
+// TestSmallHostileInputs checks the smaller items of issue 11: offsets past the bound
+// are refused (they wrapped at 32 bits), data responses are not cached, and a caller's
+// X-Request-ID is kept only when it matches a safe pattern.
+func TestSmallHostileInputs(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.problem(req{as: "admin", path: "/api/companies?offset=4294967298"}, http.StatusBadRequest, "offset")
+		f.problem(req{as: "admin", path: "/api/companies?offset=1000001"}, http.StatusBadRequest, "offset")
+		f.expect(req{as: "admin", path: "/api/companies?offset=1000000"}, http.StatusOK)
+		for _, path := range []string{"/api/companies", "/api/companies?format=csv", "/api/companies/123"} {
+			if cc := f.do(req{as: "admin", path: path}).Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("GET %s: Cache-Control %q; want no-store", path, cc)
+			}
+		}
+		for id, kept := range map[string]bool{
+			"3f2a9c1e-7b4d-4e8f-9a6b-2c1d0e9f8a7b": true,
+			"trace:abc_123.4":                      true,
+			`<script>alert(1)</script>`:            false,
+			"a b":                                  false,
+			`x"; DROP`:                             false,
+		} {
+			got := f.do(req{as: "admin", path: "/api/companies/123", header: []string{"X-Request-ID", id}}).Header.Get("X-Request-ID")
+			if (got == id) != kept {
+				t.Errorf("X-Request-ID %q answered as %q; want it kept: %v", id, got, kept)
+			}
+		}
+	})
+}

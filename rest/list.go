@@ -112,8 +112,8 @@ func pageArgs(q url.Values) (codex.PageArgs, error) {
 			return args, err
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 {
-			return args, paramError("offset", "must be a non-negative integer")
+		if err != nil || n < 0 || n > codex.MaxOffset {
+			return args, paramError("offset", "must be an integer from 0 to "+strconv.Itoa(codex.MaxOffset)+" (page further with the after cursor of the Link header)")
 		}
 		args.Offset = n
 	}
