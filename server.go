@@ -335,9 +335,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		ReadTimeout:       time.Minute,
 		// A slow reader cannot hold a handler past the request's own bound.
 		WriteTimeout: cfg.Server.RequestTimeout + 10*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	issuer := s.verifier.Issuer()
 	if s.verifier.Dev() != nil {
