@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/hivematrix/codex/codex"
@@ -149,7 +150,27 @@ func (s *service) EffectiveSettings(ctx context.Context, id int64) (map[string]s
 	if !inScope(sc, id) {
 		return nil, notFound("company", id)
 	}
-	return s.in.Companies.EffectiveSettings(ctx, id)
+	if sc == nil {
+		return s.in.Companies.EffectiveSettings(ctx, id)
+	}
+	// One scope rule everywhere: a client sees nothing from above its subtree, so the
+	// settings inherited from companies outside it are left out of the merge.
+	c, err := s.in.Companies.Company(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ancestors, err := s.in.Companies.Ancestors(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	merged := map[string]string{}
+	for i := len(ancestors) - 1; i >= 0; i-- {
+		if inScope(sc, ancestors[i].ID) {
+			maps.Copy(merged, ancestors[i].Settings)
+		}
+	}
+	maps.Copy(merged, c.Settings)
+	return merged, nil
 }
 
 // companyFields are the columns a new company sets, for the field-level write check.

@@ -247,3 +247,20 @@ func TestSmallHostileInputs(t *testing.T) {
 		}
 	})
 }
+
+// TestClientScopeOfSettings checks the one scope rule for effective settings: a client
+// user of a child company does not read the settings its company inherits from a parent
+// outside its subtree, while staff see the full merge.
+func TestClientScopeOfSettings(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.as["east-client"] = &codex.Principal{Subject: "u9", Email: "e@acme.example", Level: codex.LevelClient, CompanyID: f.acmeEast.ID}
+		path := "/api/companies/" + strconv.FormatInt(f.acmeEast.ID, 10) + "/effective_settings"
+		if b := f.expect(req{as: "admin", path: path}, http.StatusOK); !strings.Contains(string(b), "America/Chicago") {
+			t.Errorf("admin: %s; want the parent's tz", b)
+		}
+		if b := f.expect(req{as: "east-client", path: path}, http.StatusOK); strings.Contains(string(b), "America/Chicago") {
+			t.Errorf("client of the child: %s; want nothing inherited from outside its subtree", b)
+		}
+	})
+}
