@@ -254,14 +254,15 @@ func (s *server) routes() http.Handler {
 	r.Method(http.MethodGet, "/health/live", liveHandler())
 	r.Method(http.MethodGet, "/health/ready", readyHandler(s.db, s.cfg.Database.ConnectionString, s.draining.Load))
 	if dev := s.verifier.Dev(); dev != nil {
-		r.Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
+		r.With(perIP(s.cfg.Server.PublicRateLimit)).Method(http.MethodGet, "/.well-known/jwks.json", dev.JWKSHandler())
 	}
 
 	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync,
 		Tickets: policy.NewTicketUpdater(s.db.Services(), s.sync), TicketSync: s.sync,
-		PSA: psaConfig(s.cfg.Integrations), Webhook: webhookConfig(s.cfg.Integrations)})
+		PSA: psaConfig(s.cfg.Integrations), Webhook: webhookConfig(s.cfg.Integrations), RequireIfMatch: s.cfg.Server.RequireIfMatch})
+	public := perIP(s.cfg.Server.PublicRateLimit)
 	for pattern, h := range api.Public() {
-		r.Method(http.MethodGet, "/api"+pattern, h)
+		r.With(public).Method(http.MethodGet, "/api"+pattern, h)
 	}
 	r.Method(http.MethodPost, "/webhooks/freshservice/ticket", api.FreshserviceWebhook())
 	docs := api.Docs()
@@ -269,13 +270,14 @@ func (s *server) routes() http.Handler {
 	r.Handle("/api/docs/assets/*", docs)
 
 	verify := s.verifier.Middleware(rest.WriteProblem)
-	authenticated := func(next http.Handler) http.Handler { return verify(notePrincipal(next)) }
+	limit := perPrincipal(s.cfg.Server.RateLimit)
+	authenticated := func(next http.Handler) http.Handler { return verify(notePrincipal(limit(next))) }
 	// Ledger reads the billing plan catalogue under its old home.
 	r.Mount("/billing-plans/api", authenticated(api.BillingPlans()))
 	gql := authenticated(graph.NewHandler(s.svc, graph.Options{Logger: s.log, Sync: s.sync,
 		Tracer: s.tel.graphTracer(), FieldSpanThreshold: s.cfg.Otel.FieldThreshold}))
 	dev := s.verifier.Dev()
-	explorer := graph.NewExplorer("/graphql", graph.ExplorerOptions{DevSignIn: dev != nil})
+	explorer := public(graph.NewExplorer("/graphql", graph.ExplorerOptions{DevSignIn: dev != nil}))
 	if dev != nil {
 		r.Method(http.MethodPost, "/graphql/dev-token", auth.DevSignIn{Issuer: dev, Email: seed.DemoAdmin,
 			Audience: s.cfg.Auth.Audience, WriteProblem: rest.WriteProblem})
@@ -399,9 +401,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// A slow reader cannot hold a handler past the request's own bound.
+		WriteTimeout: cfg.Server.RequestTimeout + 10*time.Second,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	issuer := s.verifier.Issuer()
 	if s.verifier.Dev() != nil {
@@ -427,9 +431,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// Requests still in flight after the grace (slow readers): cut them off, and still
+		// stop the integration runs cleanly below.
+		log.Warn("requests still in flight after the grace period were cut off", "err", err)
+		_ = hs.Close()
 	}
-	if err := s.sync.Shutdown(sctx); err != nil {
+	sctx2, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
+	defer cancel2()
+	if err := s.sync.Shutdown(sctx2); err != nil {
 		log.Warn("integration runs did not stop in time", "err", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

@@ -134,6 +134,7 @@ func (a *Asset) Validate() error {
 	for k := range a.CustomFields {
 		v.Check(k != "", "custom_fields", "keys must not be empty")
 	}
+	checkLimits(&v, a)
 	return v.Err()
 }
 

@@ -152,6 +152,7 @@ func (c *Company) Validate() error {
 	for k := range c.Settings {
 		v.Check(k != "" && len(k) <= 100, "settings", "keys must be 1..100 characters")
 	}
+	checkLimits(&v, c)
 	return v.Err()
 }
 
@@ -192,6 +193,7 @@ func (l *Location) Validate() error {
 	var v Validation
 	v.Check(l.CompanyID > 0, "company_id", "is required")
 	v.Check(strings.TrimSpace(l.Name) != "", "name", "is required")
+	checkLimits(&v, l)
 	return v.Err()
 }
 

@@ -100,6 +100,7 @@ func (c *Contact) Validate() error {
 	v.Check(c.Designation == "" || c.Designation.Valid(), "designation", "must be one of primary, secondary, none")
 	v.Check(validPhone(c.PhoneWork), "phone", "%q is not a phone number", c.PhoneWork)
 	v.Check(validPhone(c.PhoneMobile), "phone_mobile", "%q is not a phone number", c.PhoneMobile)
+	checkLimits(&v, c)
 	return v.Err()
 }
 

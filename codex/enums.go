@@ -10,6 +10,18 @@ const (
 	ComplianceCJIS     ComplianceLevel = "cjis"
 )
 
+// Rank orders compliance levels from the least strict (standard, 0) to the strictest
+// (CJIS, 2); an unknown level ranks with standard.
+func (l ComplianceLevel) Rank() int {
+	switch l {
+	case ComplianceHIPAA:
+		return 1
+	case ComplianceCJIS:
+		return 2
+	}
+	return 0
+}
+
 // Valid reports whether l is a known compliance level.
 func (l ComplianceLevel) Valid() bool {
 	return l == ComplianceStandard || l == ComplianceHIPAA || l == ComplianceCJIS

@@ -92,6 +92,7 @@ func (e *NetworkEquipment) Validate() error {
 		u, err := url.Parse(e.ManagementURL)
 		v.Check(err == nil && u.Scheme != "" && u.Host != "", "management_url", "must be an absolute URL")
 	}
+	checkLimits(&v, e)
 	return v.Err()
 }
 
@@ -146,6 +147,7 @@ func (l *NetworkLink) Validate() error {
 	v.Check(l.AID != l.BID, "b_id", "a device cannot link to itself")
 	v.Check(l.Kind.Valid(), "kind", "must be one of ethernet, fiber, wireless, vpn")
 	v.Check(l.SpeedMbps >= 0, "speed", "must not be negative")
+	checkLimits(&v, l)
 	return v.Err()
 }
 
@@ -202,6 +204,7 @@ func (s *Subnet) Validate() error {
 			s.Gateway = gw.String()
 		}
 	}
+	checkLimits(&v, s)
 	return v.Err()
 }
 

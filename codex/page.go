@@ -63,9 +63,13 @@ func (a PageArgs) Limit(def, max int) (int, error) {
 		n = *a.Last
 		v.Check(n >= 0 && n <= max, "last", "must be between 0 and %d", max)
 	}
-	v.Check(a.Offset >= 0, "offset", "must not be negative")
+	v.Check(a.Offset >= 0 && a.Offset <= MaxOffset, "offset", "must be between 0 and %d (page further with cursors)", MaxOffset)
 	return n, v.Err()
 }
+
+// MaxOffset is the largest offset a page may start at: deeper pages are read with
+// cursors, which cost the same at any depth (an offset makes the database skip rows).
+const MaxOffset = 1_000_000
 
 // Backward reports whether a pages backward (last/before).
 func (a PageArgs) Backward() bool { return a.Last != nil || (a.Before != "" && a.First == nil) }

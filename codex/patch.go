@@ -17,7 +17,7 @@ type CompanyPatch struct {
 	Phone            *string
 	Website          *string
 	Domains          *[]string
-	Address          *Address
+	Address          *AddressPatch
 	BillingPlan      *string
 	ContractTerm     *string
 	ContractStart    *Date
@@ -31,6 +31,9 @@ type CompanyPatch struct {
 	CompanyStartDate  *Date
 	PhoneSystem       *string
 	EmailSystem       *string
+	// ExpectedVersion, when set, is the version the caller read (see VersionOf): the
+	// write is a Conflict (ErrChanged) when the row has changed since.
+	ExpectedVersion string
 }
 
 // Apply sets the patched fields on c and returns the changed column names.
@@ -53,10 +56,7 @@ func (p CompanyPatch) Apply(c *Company) []string {
 	set(&cols, "phone", p.Phone, &c.Phone)
 	set(&cols, "website", p.Website, &c.Website)
 	set(&cols, "domains", p.Domains, &c.Domains)
-	if p.Address != nil {
-		c.Address = *p.Address
-		cols = append(cols, "address_line1", "address_line2", "address_city", "address_region", "address_postal_code", "address_country")
-	}
+	p.Address.apply(&cols, &c.Address)
 	set(&cols, "billing_plan", p.BillingPlan, &c.BillingPlan)
 	set(&cols, "contract_term", p.ContractTerm, &c.ContractTerm)
 	setDate(&cols, "contract_start", p.ContractStart, &c.ContractStart)
@@ -78,22 +78,53 @@ func (p CompanyPatch) Fields() []string {
 	return p.Apply(&c)
 }
 
+// AddressPatch is a partial update of an address, member by member, so that two callers
+// changing different members of one address (one the city, the other the street) both
+// keep their change: the store applies the patch to the row it has locked.
+type AddressPatch struct {
+	Line1      *string
+	Line2      *string
+	City       *string
+	Region     *string
+	PostalCode *string
+	Country    *string
+}
+
+// WholeAddress returns the patch replacing an address with a.
+func WholeAddress(a Address) *AddressPatch {
+	return &AddressPatch{Line1: &a.Line1, Line2: &a.Line2, City: &a.City, Region: &a.Region,
+		PostalCode: &a.PostalCode, Country: &a.Country}
+}
+
+// apply sets the patched members on a and appends the changed columns (address_city, ...).
+func (p *AddressPatch) apply(cols *[]string, a *Address) {
+	if p == nil {
+		return
+	}
+	set(cols, "address_line1", p.Line1, &a.Line1)
+	set(cols, "address_line2", p.Line2, &a.Line2)
+	set(cols, "address_city", p.City, &a.City)
+	set(cols, "address_region", p.Region, &a.Region)
+	set(cols, "address_postal_code", p.PostalCode, &a.PostalCode)
+	set(cols, "address_country", p.Country, &a.Country)
+}
+
 // LocationPatch is a partial update of a location.
 type LocationPatch struct {
 	Name    *string
-	Address *Address
+	Address *AddressPatch
 	Phone   *string
 	Notes   *string
+	// ExpectedVersion, when set, is the version the caller read (see VersionOf): the
+	// write is a Conflict (ErrChanged) when the row has changed since.
+	ExpectedVersion string
 }
 
 // Apply sets the patched fields on l and returns the changed column names.
 func (p LocationPatch) Apply(l *Location) []string {
 	var cols []string
 	set(&cols, "name", p.Name, &l.Name)
-	if p.Address != nil {
-		l.Address = *p.Address
-		cols = append(cols, "address_line1", "address_line2", "address_city", "address_region", "address_postal_code", "address_country")
-	}
+	p.Address.apply(&cols, &l.Address)
 	set(&cols, "phone", p.Phone, &l.Phone)
 	set(&cols, "notes", p.Notes, &l.Notes)
 	return cols
@@ -114,6 +145,9 @@ type ContactPatch struct {
 	Notes       *string
 	// Designation at the home company.
 	Designation *Designation
+	// ExpectedVersion, when set, is the version the caller read (see VersionOf): the
+	// write is a Conflict (ErrChanged) when the row has changed since.
+	ExpectedVersion string
 }
 
 // Apply sets the patched fields on c and returns the changed column names
@@ -166,6 +200,9 @@ type AssetPatch struct {
 	AntivirusStatus  *string
 	PatchStatus      *string
 	BackupDataBytes  **int64
+	// ExpectedVersion, when set, is the version the caller read (see VersionOf): the
+	// write is a Conflict (ErrChanged) when the row has changed since.
+	ExpectedVersion string
 }
 
 // Apply sets the patched fields on a and returns the changed column names.
@@ -219,6 +256,9 @@ type EquipmentPatch struct {
 	Status          *string
 	LastSeen        **time.Time
 	Notes           *string
+	// ExpectedVersion, when set, is the version the caller read (see VersionOf): the
+	// write is a Conflict (ErrChanged) when the row has changed since.
+	ExpectedVersion string
 }
 
 // Apply sets the patched fields on e and returns the changed column names.
@@ -252,6 +292,9 @@ type SubnetPatch struct {
 	Gateway     *string
 	Description *string
 	LocationID  *int64
+	// ExpectedVersion, when set, is the version the caller read (see VersionOf): the
+	// write is a Conflict (ErrChanged) when the row has changed since.
+	ExpectedVersion string
 }
 
 // Apply sets the patched fields on s and returns the changed column names.

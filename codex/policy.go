@@ -120,6 +120,18 @@ func (p *Principal) SeesSecrets() bool {
 	return p != nil && (p.System || (p.Level == LevelAdmin && p.Service == ""))
 }
 
+// MayWriteSecrets reports whether p may set secret fields (licence keys, secret custom
+// fields): only those who may read them. Anyone else would overwrite values they cannot
+// see, and the audit log, which hides secrets, could not bring them back.
+func (p *Principal) MayWriteSecrets() bool { return p.SeesSecrets() }
+
+// MayLowerCompliance reports whether p may lower a company's compliance level (from CJIS
+// or HIPAA to less): only an admin person or the system, since it lifts the redaction of
+// the company's data for every service.
+func (p *Principal) MayLowerCompliance() bool {
+	return p != nil && (p.System || (p.Level == LevelAdmin && p.Service == ""))
+}
+
 // MustRedact reports whether p's reads are PHI/CJIS-redacted.
 func (p *Principal) MustRedact() bool {
 	return p != nil && (p.Redact || (p.Service != "" && p.Grant.Redact))

@@ -90,6 +90,16 @@ type Server struct {
 	// Compression compresses JSON, CSV and HTML responses (gzip or zstd, as the client
 	// accepts).
 	Compression bool
+	// RequireIfMatch makes a REST PATCH, PUT or DELETE of a row without If-Match a 428, so
+	// that no client overwrites a change it has not seen (see codex.VersionOf).
+	RequireIfMatch bool
+	// RateLimit is how many requests one principal (a person or a service) may send per
+	// minute; more are answered 429 with Retry-After. 0 turns the limit off.
+	RateLimit int
+	// PublicRateLimit is how many requests one IP address may send per minute to the
+	// routes that need no token (the theme lookup, the explorer, the development JWKS).
+	// 0 turns the limit off.
+	PublicRateLimit int
 }
 
 // Metrics is the [metrics] section: Prometheus metrics.
@@ -247,6 +257,8 @@ func DefaultIn(dir string) *Config {
 			GCPercent:       400,
 			MemoryLimitMB:   112,
 			Compression:     true,
+			RateLimit:       1200,
+			PublicRateLimit: 60,
 		},
 		Otel:     Otel{FieldThreshold: 50 * time.Millisecond, SampleRatio: 1},
 		Instance: dir,
@@ -295,6 +307,9 @@ func (c *Config) bindings() []binding {
 		{"server", "memory_limit_mb", "CODEX_MEMORY_LIMIT_MB", false, intValue{&c.Server.MemoryLimitMB, 0}},
 		{"server", "cors_origins", "CODEX_CORS_ORIGINS", false, originsValue{&c.Server.CORSOrigins}},
 		{"server", "compression", "CODEX_COMPRESSION", false, boolValue{&c.Server.Compression}},
+		{"server", "require_if_match", "CODEX_REQUIRE_IF_MATCH", false, boolValue{&c.Server.RequireIfMatch}},
+		{"server", "rate_limit", "CODEX_RATE_LIMIT", false, intValue{&c.Server.RateLimit, 0}},
+		{"server", "public_rate_limit", "CODEX_PUBLIC_RATE_LIMIT", false, intValue{&c.Server.PublicRateLimit, 0}},
 
 		{"database", "connection_string", "CODEX_DATABASE_URL", true, dsnValue{&c.Database.ConnectionString}},
 		{"database", "demo_data", "CODEX_DEMO_DATA", false, boolValue{&c.Database.DemoData}},
@@ -611,8 +626,14 @@ func RedactDSN(dsn string) string {
 			u.User = url.UserPassword(u.User.Username(), Masked)
 		}
 		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", Masked)
+		masked := false
+		for _, k := range secretDSNKeys {
+			if q.Has(k) {
+				q.Set(k, Masked)
+				masked = true
+			}
+		}
+		if masked {
 			u.RawQuery = q.Encode()
 		}
 		return strings.Replace(u.String(), url.QueryEscape(Masked), Masked, -1)
@@ -620,14 +641,20 @@ func RedactDSN(dsn string) string {
 	if strings.Contains(dsn, "password=") {
 		fields := strings.Fields(dsn)
 		for i, f := range fields {
-			if strings.HasPrefix(f, "password=") {
-				fields[i] = "password=" + Masked
+			for _, k := range secretDSNKeys {
+				if strings.HasPrefix(f, k+"=") {
+					fields[i] = k + "=" + Masked
+				}
 			}
 		}
 		return strings.Join(fields, " ")
 	}
 	return dsn
 }
+
+// secretDSNKeys are the connection parameters that hold secrets: the password, and the
+// passphrase of the client's TLS key.
+var secretDSNKeys = []string{"password", "sslpassword"}
 
 // IsPostgres reports whether dsn selects PostgreSQL rather than an SQLite file.
 func IsPostgres(dsn string) bool {

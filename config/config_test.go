@@ -241,6 +241,8 @@ func TestRedactDSN(t *testing.T) {
 		{"postgres://u:p@h/db?sslmode=disable", "postgres://u:********@h/db?sslmode=disable"},
 		{"postgresql://u@h/db?password=p", "postgresql://u@h/db?password=********"},
 		{"host=h user=u password=p dbname=d", "host=h user=u password=******** dbname=d"},
+		{"postgres://u:p@h/db?sslmode=verify-full&sslpassword=keypass", "postgres://u:********@h/db?sslmode=verify-full&sslpassword=********"},
+		{"host=h user=u password=p sslpassword=keypass", "host=h user=u password=******** sslpassword=********"},
 	}
 	for _, tc := range tests {
 		if got := RedactDSN(tc.in); got != tc.want {

@@ -189,6 +189,8 @@ func (r *mutationResolver) UpdateAsset(ctx context.Context, in model.UpdateAsset
 		SecretFields:    patchMap(&v, "secretFields", in.SecretFields),
 		Notes:           patch(in.Notes),
 	}
+	p.ExpectedVersion = val(in.ExpectedVersion)
+
 	if s, set := in.CompanyID.ValueOK(); set {
 		if s == nil {
 			v.Add("companyId", "cannot be null")

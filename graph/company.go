@@ -385,13 +385,12 @@ func address(in *model.AddressInput) codex.Address {
 }
 
 // patchAddress returns the address patch of an omittable address input.
-func patchAddress(o graphql.Omittable[*model.AddressInput]) *codex.Address {
+func patchAddress(o graphql.Omittable[*model.AddressInput]) *codex.AddressPatch {
 	in, set := o.ValueOK()
 	if !set {
 		return nil
 	}
-	a := address(in)
-	return &a
+	return codex.WholeAddress(address(in))
 }
 
 // CreateCompany creates a company.
@@ -464,6 +463,8 @@ func (r *mutationResolver) UpdateCompany(ctx context.Context, in model.UpdateCom
 		PhoneSystem:       patch(in.PhoneSystem),
 		EmailSystem:       patch(in.EmailSystem),
 	}
+	p.ExpectedVersion = val(in.ExpectedVersion)
+
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -547,6 +548,8 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, in model.UpdateLo
 		Phone:   patch(in.Phone),
 		Notes:   patch(in.Notes),
 	}
+	p.ExpectedVersion = val(in.ExpectedVersion)
+
 	if err := v.err(); err != nil {
 		return nil, err
 	}

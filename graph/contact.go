@@ -130,6 +130,8 @@ func (r *mutationResolver) UpdateContact(ctx context.Context, in model.UpdateCon
 		Notes:       patch(in.Notes),
 		Designation: patch(in.Designation),
 	}
+	p.ExpectedVersion = val(in.ExpectedVersion)
+
 	if s, set := in.CompanyID.ValueOK(); set {
 		if s == nil {
 			v.Add("companyId", "cannot be null")

@@ -39,6 +39,12 @@ type Options struct {
 	// the benchmark queries cost about 4,100 (Q1), 1,000 (Q2) and 7,000 (Q3);
 	// companies(first: 100) { nodes { assets(first: 50) { nodes { name } } } } costs 5,225).
 	MaxComplexity int
+	// MaxTokens is how many lexical tokens a document may have (default 10,000; GraphiQL's
+	// introspection query has about 300). A longer one is refused before it is parsed further.
+	MaxTokens int
+	// MaxFields is how many fields an operation may select once its fragments are expanded
+	// (default 2,000), checked in linear time before validation.
+	MaxFields int
 	// MaxPageSize is the largest first or last (default codex.MaxPageSize, 500); a larger
 	// one is a BAD_USER_INPUT error.
 	MaxPageSize int
@@ -65,6 +71,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxComplexity <= 0 {
 		o.MaxComplexity = 10000
+	}
+	if o.MaxTokens <= 0 {
+		o.MaxTokens = 10000
+	}
+	if o.MaxFields <= 0 {
+		o.MaxFields = 2000
 	}
 	if o.MaxPageSize <= 0 {
 		o.MaxPageSize = codex.MaxPageSize
@@ -97,10 +109,12 @@ func NewHandler(svc codex.Services, opts Options) http.Handler {
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})
 	srv.AddTransport(unsupported{}) // last: answers what the others do not take
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](opts.QueryCacheSize))
+	parsed := lru.New[*ast.QueryDocument](opts.QueryCacheSize)
+	srv.SetQueryCache(parsed)
+	srv.SetParserTokenLimit(opts.MaxTokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
-	srv.Use(limits{maxDepth: opts.MaxDepth, maxPage: opts.MaxPageSize})
+	srv.Use(limits{maxDepth: opts.MaxDepth, maxPage: opts.MaxPageSize, maxTokens: opts.MaxTokens, maxFields: opts.MaxFields, parsed: parsed})
 	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
 	srv.Use(observe{log: opts.Logger, tracer: opts.Tracer, fieldThreshold: opts.FieldSpanThreshold})
 	srv.SetErrorPresenter(presentError(opts.Logger))

@@ -10,23 +10,39 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/hivematrix/codex/codex"
 )
 
-// Limits refuse an abusive operation before it runs: a page larger than the maximum
-// (BAD_USER_INPUT naming the argument), a selection nested too deeply
+// Limits refuse an abusive operation before it runs: a document of more than maxTokens
+// tokens (TOKEN_LIMIT_EXCEEDED) or more than maxFields fields once its fragments are
+// expanded (COMPLEXITY_LIMIT_EXCEEDED), both before gqlgen validates it; a page larger
+// than the maximum (BAD_USER_INPUT naming the argument), a selection nested too deeply
 // (DEPTH_LIMIT_EXCEEDED) and, through gqlgen's complexity extension and the cost model
 // below, an operation that could return too many rows (COMPLEXITY_LIMIT_EXCEEDED).
+//
+// Every walk here is linear in the document: a fragment's measures are computed once
+// and reused at each of its spreads, so a document whose fragments spread the next one
+// twice (2^n fields from n lines) costs n steps, not 2^n. The expanded field count is
+// checked first, before validation, because gqlgen's validation rules and complexity
+// walk expand fragments at every spread and compare fields pairwise: bounding the
+// expanded size bounds them.
 
-// limits is a handler extension checking page sizes and depth.
+// limits is a handler extension checking the document's size, page sizes and depth.
 type limits struct {
-	maxDepth int
-	maxPage  int
+	maxDepth  int
+	maxPage   int
+	maxTokens int
+	maxFields int
+	// parsed holds the documents gqlgen has parsed and validated, which have passed the
+	// size checks already.
+	parsed graphql.Cache[*ast.QueryDocument]
 }
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
 } = limits{}
 
@@ -35,6 +51,74 @@ func (limits) ExtensionName() string { return "CodexLimits" }
 
 // Validate implements graphql.HandlerExtension.
 func (limits) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters implements graphql.OperationParameterMutator: it refuses a
+// document too large to validate before gqlgen parses and validates it.
+func (l limits) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	if params.Query == "" {
+		return nil
+	}
+	if l.parsed != nil {
+		if _, ok := l.parsed.Get(ctx, params.Query); ok {
+			return nil
+		}
+	}
+	return checkSize(params.Query, l.maxTokens, l.maxFields)
+}
+
+// checkSize refuses query when it has more than maxTokens tokens or more than maxFields
+// fields with its fragments expanded. A document that does not parse passes: gqlgen
+// reports the syntax error.
+func checkSize(query string, maxTokens, maxFields int) *gqlerror.Error {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, maxTokens)
+	if err != nil {
+		if strings.Contains(err.Error(), "exceeded token limit") {
+			e := gqlerror.Errorf("the document has more than %d tokens, the limit", maxTokens)
+			setCode(e, "TOKEN_LIMIT_EXCEEDED")
+			return e
+		}
+		return nil
+	}
+	if len(doc.Fragments) > maxFragments {
+		e := gqlerror.Errorf("the document defines %d fragments, more than the limit of %d", len(doc.Fragments), maxFragments)
+		setCode(e, "COMPLEXITY_LIMIT_EXCEEDED")
+		return e
+	}
+	m := newMeasure(doc.Fragments)
+	for _, op := range doc.Operations {
+		if n := m.fields(op.SelectionSet); n > maxFields {
+			e := gqlerror.Errorf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(n), maxFields)
+			setCode(e, "COMPLEXITY_LIMIT_EXCEEDED")
+			return e
+		}
+	}
+	for _, op := range doc.Operations {
+		if name, n := m.repeats(op.SelectionSet); n > maxRepeats {
+			e := gqlerror.Errorf("%q is selected %d times in one selection set, more than the limit of %d", name, n, maxRepeats)
+			setCode(e, "COMPLEXITY_LIMIT_EXCEEDED")
+			return e
+		}
+	}
+	return nil
+}
+
+// maxRepeats is how many fields of one selection set may share a response name once its
+// fragments are expanded. GraphQL merges them, and validation compares every pair of
+// them (and of their sub-selections): 2,000 copies of `a: __typename` took 3 s to
+// validate. Fragments that each select `id` next to one another stay far below it.
+const maxRepeats = 32
+
+// maxFragments is how many fragments a document may define: validation compares the
+// fields of every pair of fragments spread in one selection set, so 900 one-field
+// fragments side by side took 1.5 s.
+const maxFragments = 100
+
+func countText(n int) string {
+	if n >= math.MaxInt32 {
+		return "over 2 billion"
+	}
+	return fmt.Sprint(n)
+}
 
 // MutateOperationContext implements graphql.OperationContextMutator.
 func (l limits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
@@ -45,7 +129,7 @@ func (l limits) MutateOperationContext(_ context.Context, oc *graphql.OperationC
 	if err := l.checkPages(op.SelectionSet, oc.Variables, map[string]bool{}); err != nil {
 		return err
 	}
-	if d := depth(op.SelectionSet, map[string]bool{}); d > l.maxDepth {
+	if d := newMeasure(oc.Doc.Fragments).depth(op.SelectionSet); d > l.maxDepth {
 		err := gqlerror.Errorf("the operation is nested %d levels deep, more than the limit of %d", d, l.maxDepth)
 		setCode(err, "DEPTH_LIMIT_EXCEEDED")
 		return err
@@ -82,11 +166,15 @@ func (l limits) checkPages(set ast.SelectionSet, vars map[string]any, seen map[s
 				return err
 			}
 		case *ast.FragmentSpread:
-			if s.Definition == nil || seen[s.Name] {
+			if seen[s.Name] {
 				continue
 			}
 			seen[s.Name] = true
-			if err := l.checkPages(s.Definition.SelectionSet, vars, seen); err != nil {
+			def := s.Definition
+			if def == nil {
+				continue
+			}
+			if err := l.checkPages(def.SelectionSet, vars, seen); err != nil {
 				return err
 			}
 		}
@@ -94,9 +182,32 @@ func (l limits) checkPages(set ast.SelectionSet, vars map[string]any, seen map[s
 	return nil
 }
 
+// measure computes a document's depth and expanded field count, each fragment's once.
+// A fragment met again while it is being measured (a cycle, which validation refuses)
+// counts as nothing.
+type measure struct {
+	fragments map[string]*ast.FragmentDefinition
+	depths    map[string]int
+	counts    map[string]int
+	tops      map[string]map[string]int
+	checked   map[string]bool
+	busy      map[string]bool
+}
+
+func newMeasure(fragments ast.FragmentDefinitionList) *measure {
+	byName := make(map[string]*ast.FragmentDefinition, len(fragments))
+	for _, f := range fragments {
+		if _, dup := byName[f.Name]; !dup {
+			byName[f.Name] = f
+		}
+	}
+	return &measure{fragments: byName, depths: map[string]int{}, counts: map[string]int{},
+		tops: map[string]map[string]int{}, checked: map[string]bool{}, busy: map[string]bool{}}
+}
+
 // depth returns how many fields deep set nests, fragments included. Introspection
 // (__schema, __type) is exempt: GraphiQL's own query is deep by nature.
-func depth(set ast.SelectionSet, path map[string]bool) int {
+func (m *measure) depth(set ast.SelectionSet) int {
 	deepest := 0
 	for _, sel := range set {
 		d := 0
@@ -105,20 +216,129 @@ func depth(set ast.SelectionSet, path map[string]bool) int {
 			if strings.HasPrefix(s.Name, "__") {
 				continue
 			}
-			d = 1 + depth(s.SelectionSet, path)
+			d = 1 + m.depth(s.SelectionSet)
 		case *ast.InlineFragment:
-			d = depth(s.SelectionSet, path)
+			d = m.depth(s.SelectionSet)
 		case *ast.FragmentSpread:
-			if s.Definition == nil || path[s.Name] {
-				continue
-			}
-			path[s.Name] = true
-			d = depth(s.Definition.SelectionSet, path)
-			delete(path, s.Name)
+			d = m.spread(s.Name, m.depths, m.depth)
 		}
 		deepest = max(deepest, d)
 	}
 	return deepest
+}
+
+// fields returns how many fields set selects with its fragments expanded, saturating at
+// math.MaxInt32.
+func (m *measure) fields(set ast.SelectionSet) int {
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			n = sat(n, sat(1, m.fields(s.SelectionSet)))
+		case *ast.InlineFragment:
+			n = sat(n, m.fields(s.SelectionSet))
+		case *ast.FragmentSpread:
+			n = sat(n, m.spread(s.Name, m.counts, m.fields))
+		}
+	}
+	return n
+}
+
+// repeats returns the response name selected most often in one selection set anywhere
+// in set, and how often. Call it after fields has bounded the expanded size: the work is
+// linear in that size.
+func (m *measure) repeats(set ast.SelectionSet) (string, int) {
+	name, most := "", 0
+	for k, n := range m.top(set) {
+		if n > most || (n == most && k < name) {
+			name, most = k, n
+		}
+	}
+	if sub, n := m.nestedRepeats(set); n > most {
+		name, most = sub, n
+	}
+	return name, most
+}
+
+// nestedRepeats is repeats over the sub-selections of set's fields and fragments.
+func (m *measure) nestedRepeats(set ast.SelectionSet) (string, int) {
+	name, most := "", 0
+	keep := func(k string, n int) {
+		if n > most {
+			name, most = k, n
+		}
+	}
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if len(s.SelectionSet) > 0 {
+				keep(m.repeats(s.SelectionSet))
+			}
+		case *ast.InlineFragment:
+			keep(m.nestedRepeats(s.SelectionSet))
+		case *ast.FragmentSpread:
+			def := m.fragments[s.Name]
+			if def == nil || m.checked[s.Name] {
+				continue
+			}
+			m.checked[s.Name] = true
+			keep(m.nestedRepeats(def.SelectionSet))
+		}
+	}
+	return name, most
+}
+
+// top counts the response names set selects at its own level, fragments expanded.
+func (m *measure) top(set ast.SelectionSet) map[string]int {
+	counts := map[string]int{}
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			counts[s.Alias]++
+		case *ast.InlineFragment:
+			for k, n := range m.top(s.SelectionSet) {
+				counts[k] += n
+			}
+		case *ast.FragmentSpread:
+			for k, n := range m.fragmentTop(s.Name) {
+				counts[k] += n
+			}
+		}
+	}
+	return counts
+}
+
+// fragmentTop is top of fragment name, computed once.
+func (m *measure) fragmentTop(name string) map[string]int {
+	if c, ok := m.tops[name]; ok {
+		return c
+	}
+	def := m.fragments[name]
+	if def == nil || m.busy[name] {
+		return nil
+	}
+	m.busy[name] = true
+	c := m.top(def.SelectionSet)
+	delete(m.busy, name)
+	m.tops[name] = c
+	return c
+}
+
+// spread returns the measure of fragment name from memo, computing it with f the first
+// time.
+func (m *measure) spread(name string, memo map[string]int, f func(ast.SelectionSet) int) int {
+	if v, ok := memo[name]; ok {
+		return v
+	}
+	def := m.fragments[name]
+	if def == nil || m.busy[name] {
+		return 0
+	}
+	m.busy[name] = true
+	v := f(def.SelectionSet)
+	delete(m.busy, name)
+	memo[name] = v
+	return v
 }
 
 func toInt(v any) (int64, bool) {

@@ -289,6 +289,8 @@ func (r *mutationResolver) UpdateNetworkEquipment(ctx context.Context, in model.
 		LastSeen:        nullable(in.LastSeen),
 		Notes:           patch(in.Notes),
 	}
+	p.ExpectedVersion = val(in.ExpectedVersion)
+
 	if s, set := in.CompanyID.ValueOK(); set {
 		if s == nil {
 			v.Add("companyId", "cannot be null")
@@ -388,6 +390,8 @@ func (r *mutationResolver) UpdateSubnet(ctx context.Context, in model.UpdateSubn
 		Description: patch(in.Description),
 		LocationID:  v.omit("locationId", typeLocation, in.LocationID),
 	}
+	p.ExpectedVersion = val(in.ExpectedVersion)
+
 	if err := v.err(); err != nil {
 		return nil, err
 	}

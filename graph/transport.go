@@ -66,8 +66,14 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	w.Header().Set("Content-Type", contentType)
 
 	start := graphql.Now()
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(w, r)
 	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeRequestError(w, http.StatusRequestEntityTooLarge, &graphql.Response{Errors: gqlerror.List{requestError("REQUEST_TOO_LARGE",
+				fmt.Sprintf("the request body is larger than the limit of %d bytes", tooLarge.Limit))}})
+			return
+		}
 		writeBadRequest(w, "could not read the request body")
 		return
 	}
@@ -240,6 +246,26 @@ func decodeObject(name string, raw []byte, dst *map[string]any) string {
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// MaxBodyBytes bounds a POSTed operation (query, variables and extensions), as REST
+// bounds its bodies: a larger body is refused with 413 before more of it is read.
+const MaxBodyBytes = 1 << 20
+
+// readBody reads r's body up to MaxBodyBytes; a larger one is an *http.MaxBytesError,
+// refused from its Content-Length alone when the caller sent one.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxBodyBytes {
+		return nil, &http.MaxBytesError{Limit: MaxBodyBytes}
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+}
+
+// requestError is an error about the HTTP request itself, with its extensions.code.
+func requestError(code, msg string) *gqlerror.Error {
+	err := gqlerror.Errorf("%s", msg)
+	setCode(err, code)
+	return err
+}
 
 // responseContentType is application/graphql-response+json when the client accepts it
 // before application/json, and application/json otherwise (gqlgen's default).

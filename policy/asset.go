@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -129,9 +130,37 @@ func keep[T any](g []*T, ok func(*T) bool) []*T {
 	return out
 }
 
+// secretWrite refuses a write of secret fields by someone who may not read them.
+func secretWrite(p *codex.Principal, fields ...string) error {
+	if len(fields) == 0 || p.MayWriteSecrets() {
+		return nil
+	}
+	return &codex.Error{Code: codex.Forbidden,
+		Message: "only an administrator may set secret fields (" + strings.Join(fields, ", ") + "): you cannot read them, so you would overwrite values you cannot see",
+		Fields:  secretFieldMessages(fields)}
+}
+
+func secretFieldMessages(fields []string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for _, f := range fields {
+		out[f] = "only an administrator may set it"
+	}
+	return out
+}
+
 func (s *service) CreateAsset(ctx context.Context, a *codex.Asset) error {
 	p, err := allow(ctx, codex.Write, codex.ResAsset)
 	if err != nil {
+		return err
+	}
+	var secrets []string
+	if a.LicenseKey != "" {
+		secrets = append(secrets, "license_key")
+	}
+	if len(a.SecretFields) > 0 {
+		secrets = append(secrets, "secret_fields")
+	}
+	if err := secretWrite(p, secrets...); err != nil {
 		return err
 	}
 	if err := s.in.Assets.CreateAsset(ctx, a); err != nil {
@@ -143,6 +172,16 @@ func (s *service) CreateAsset(ctx context.Context, a *codex.Asset) error {
 func (s *service) UpdateAsset(ctx context.Context, id int64, patch codex.AssetPatch) (*codex.Asset, error) {
 	p, err := allow(ctx, codex.Write, codex.ResAsset)
 	if err != nil {
+		return nil, err
+	}
+	var secrets []string
+	if patch.LicenseKey != nil {
+		secrets = append(secrets, "license_key")
+	}
+	if patch.SecretFields != nil {
+		secrets = append(secrets, "secret_fields")
+	}
+	if err := secretWrite(p, secrets...); err != nil {
 		return nil, err
 	}
 	a, err := s.in.Assets.UpdateAsset(ctx, id, patch)

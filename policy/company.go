@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/hivematrix/codex/codex"
@@ -151,7 +152,27 @@ func (s *service) EffectiveSettings(ctx context.Context, id int64) (map[string]s
 	if !inScope(sc, id) {
 		return nil, notFound("company", id)
 	}
-	return s.in.Companies.EffectiveSettings(ctx, id)
+	if sc == nil {
+		return s.in.Companies.EffectiveSettings(ctx, id)
+	}
+	// One scope rule everywhere: a client sees nothing from above its subtree, so the
+	// settings inherited from companies outside it are left out of the merge.
+	c, err := s.in.Companies.Company(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ancestors, err := s.in.Companies.Ancestors(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	merged := map[string]string{}
+	for i := len(ancestors) - 1; i >= 0; i-- {
+		if inScope(sc, ancestors[i].ID) {
+			maps.Copy(merged, ancestors[i].Settings)
+		}
+	}
+	maps.Copy(merged, c.Settings)
+	return merged, nil
 }
 
 // companyFields are the columns a new company sets, for the field-level write check.
@@ -197,11 +218,22 @@ func (s *service) CreateCompany(ctx context.Context, c *codex.Company) error {
 }
 
 func (s *service) UpdateCompany(ctx context.Context, id int64, patch codex.CompanyPatch) (*codex.Company, error) {
-	if _, err := s.Company(ctx, id); err != nil {
+	cur, err := s.Company(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	if err := writeCompanyFields(ctx, patch.Fields()); err != nil {
 		return nil, err
+	}
+	if l := patch.ComplianceLevel; l != nil && l.Rank() < cur.ComplianceLevel.Rank() {
+		if p, _ := principal(ctx); !p.MayLowerCompliance() {
+			return nil, codex.Errorf(codex.Forbidden, "only an administrator may lower a company's compliance level (from %s to %s): it lifts the redaction of its data", cur.ComplianceLevel, *l)
+		}
+		// The level is compared again with the row the store locks, so a concurrent
+		// raise is not lowered by a caller who saw the old level.
+		if patch.ExpectedVersion == "" {
+			patch.ExpectedVersion = cur.Version()
+		}
 	}
 	return s.in.Companies.UpdateCompany(ctx, id, patch)
 }

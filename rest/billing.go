@@ -24,7 +24,7 @@ func (a *API) billingRoutes() []route {
 	return []route{
 		{method: http.MethodGet, pattern: "/billing-plans", tag: "billing",
 			summary: "The billing plan catalogue, by plan and term (JSON, or CSV with format=csv)",
-			params:  []param{formatParam}, result: plan, list: true, status: http.StatusOK,
+			params:  csvParams, result: plan, list: true, status: http.StatusOK,
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				rows, err := a.svc.Billing.BillingPlans(r.Context())
 				if err != nil {
@@ -44,7 +44,7 @@ func (a *API) billingRoutes() []route {
 			result:  reflect.TypeFor[PlanImport](), status: http.StatusOK, handler: a.importPlans},
 		{method: http.MethodGet, pattern: "/feature-options", tag: "billing",
 			summary: "The options of the plans' features", result: reflect.TypeFor[*codex.FeatureOption](), list: true,
-			params: []param{formatParam}, status: http.StatusOK,
+			params: csvParams, status: http.StatusOK,
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				rows, err := a.svc.Billing.FeatureOptions(r.Context())
 				if err != nil {

@@ -198,9 +198,19 @@ func kindName(t reflect.Type) string {
 func diffPatch(cur, want, patch any) bool {
 	cv, wv := reflect.ValueOf(cur).Elem(), reflect.ValueOf(want).Elem()
 	pv := reflect.ValueOf(patch).Elem()
+	return diffFields(cv, wv, pv)
+}
+
+// diffFields is diffPatch on values: cur and want rows (or nested structs such as an
+// address), and the patch (or nested patch) to fill. A patch field that is not a
+// pointer (ExpectedVersion) is not a row field and is left alone.
+func diffFields(cv, wv, pv reflect.Value) bool {
 	changed := false
 	for i := 0; i < pv.NumField(); i++ {
 		pf := pv.Type().Field(i)
+		if pf.Type.Kind() != reflect.Pointer {
+			continue
+		}
 		a, b := cv.FieldByName(pf.Name), wv.FieldByName(pf.Name)
 		if !a.IsValid() || !b.IsValid() {
 			panic("rest: patch field " + pv.Type().Name() + "." + pf.Name + " has no row field")
@@ -211,6 +221,9 @@ func diffPatch(cur, want, patch any) bool {
 		elem := pf.Type.Elem() // the patch field is *X
 		nv := reflect.New(elem)
 		switch {
+		case elem.Kind() == reflect.Struct && b.Kind() == reflect.Struct && elem != b.Type():
+			// A nested patch (an address): only the members that differ.
+			diffFields(a, b, nv.Elem())
 		case b.Type() == elem:
 			nv.Elem().Set(b)
 		case b.Kind() == reflect.Pointer && b.Type().Elem() == elem:

@@ -100,10 +100,11 @@ func (a *API) companyRoutes() []route {
 // checked first without writing (the new parent exists and is not below the company),
 // the fields are written next (where conflicts and field rights fail), and the move last;
 // should the move still fail, the fields are written back.
-func (a *API) saveCompany(ctx context.Context, cur, want *codex.Company) (*codex.Company, error) {
+func (a *API) saveCompany(ctx context.Context, cur, want *codex.Company, version string) (*codex.Company, error) {
 	cs := a.svc.Companies
 	var p codex.CompanyPatch
 	changed := diffPatch(cur, want, &p)
+	p.ExpectedVersion = version
 	moved := !same(reflect.ValueOf(cur.ParentID), reflect.ValueOf(want.ParentID))
 	if moved && want.ParentID != nil {
 		if err := a.checkMove(ctx, cur.ID, *want.ParentID); err != nil {
@@ -178,14 +179,11 @@ func first[T any](rows [][]T) []T {
 	return rows[0]
 }
 
-// formatParam is the one parameter of small, unpaged lists.
-var formatParam = pageParams[len(pageParams)-1]
-
 // rowsRoute is a small, unpaged list under a company (locations, subnets, duplicate IPs),
 // with the same JSON/CSV choice as the big lists.
 func rowsRoute[R any](a *API, pattern, summary, tag, name string, load func(ctx context.Context, companyID int64) ([]R, error)) route {
 	return route{method: http.MethodGet, pattern: pattern, summary: summary, tag: tag,
-		params: []param{formatParam}, result: reflect.TypeFor[R](), list: true, status: http.StatusOK,
+		params: csvParams, result: reflect.TypeFor[R](), list: true, status: http.StatusOK,
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			id, err := a.companyInPath(r)
 			var rows []R

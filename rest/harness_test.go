@@ -44,8 +44,14 @@ const acmeID = 123
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
+	return newFixtureWith(t, db, rest.Options{})
+}
+
+// newFixtureWith is newFixture with the API's options.
+func newFixtureWith(t *testing.T, db *store.DB, opts rest.Options) *fixture {
+	t.Helper()
 	f := &fixture{t: t, db: db, sys: codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))}
-	api := rest.New(policy.New(db.Services()), rest.Options{})
+	api := rest.New(policy.New(db.Services()), opts)
 	r := chi.NewRouter()
 	r.Use(rest.RequestID)
 	r.Use(func(next http.Handler) http.Handler {

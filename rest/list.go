@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,8 +19,15 @@ var pageParams = []param{
 	{name: "offset", typ: "integer", doc: "Rows to skip (JSON only)."},
 	{name: "after", typ: "string", doc: "Cursor alternative to offset: the page after this cursor (from the Link header)."},
 	{name: "before", typ: "string", doc: "The page before this cursor (from the Link header)."},
+}
+
+// csvParams choose and shape a CSV export, on every list.
+var csvParams = []param{
 	{name: "format", typ: "string", enum: []string{"json", "csv"},
-		doc: "csv streams every matching row as RFC 4180 CSV with a header row, like Accept: text/csv."},
+		doc: "csv streams every matching row as RFC 4180 CSV (CRLF line ends) with a header row, like Accept: text/csv. " +
+			"A text cell beginning with =, +, -, @, a tab or a carriage return gets a leading ' so a spreadsheet shows it instead of running it."},
+	{name: "bom", typ: "boolean",
+		doc: "true starts a CSV export with a UTF-8 byte order mark, so Excel reads non-ASCII names correctly (default false)."},
 }
 
 // list is a paged, filtered list of rows of type T shown as R, with its CSV export.
@@ -36,7 +44,7 @@ type list[F, T, R any] struct {
 // listRoute returns the route-table row of a list.
 func listRoute[F, T, R any](a *API, l list[F, T, R], pattern, summary, tag string) route {
 	return route{method: http.MethodGet, pattern: pattern, summary: summary, tag: tag,
-		params: append(docParams(l.params), pageParams...), result: reflect.TypeFor[R](),
+		params: slices.Concat(docParams(l.params), pageParams, csvParams), result: reflect.TypeFor[R](),
 		list: true, status: http.StatusOK,
 		handler: func(w http.ResponseWriter, r *http.Request) { l.serve(a, w, r) }}
 }
@@ -104,8 +112,8 @@ func pageArgs(q url.Values) (codex.PageArgs, error) {
 			return args, err
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 {
-			return args, paramError("offset", "must be a non-negative integer")
+		if err != nil || n < 0 || n > codex.MaxOffset {
+			return args, paramError("offset", "must be an integer from 0 to "+strconv.Itoa(codex.MaxOffset)+" (page further with the after cursor of the Link header)")
 		}
 		args.Offset = n
 	}

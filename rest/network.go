@@ -65,13 +65,13 @@ func (a *API) networkRoutes() []route {
 			}),
 		route{method: http.MethodGet, pattern: "/subnets", summary: "List the subnets of every visible company, or of one",
 			tag: "network", list: true, status: http.StatusOK, result: reflect.TypeFor[*codex.Subnet](),
-			params:  []param{companyIDParam, formatParam},
+			params:  append([]param{companyIDParam}, csvParams...),
 			handler: a.subnets},
 		route{method: http.MethodGet, pattern: "/network/inside", tag: "network", list: true, status: http.StatusOK,
 			summary: "The equipment and assets whose addresses fall inside a CIDR prefix",
 			result:  reflect.TypeFor[codex.IPUser](),
 			params: []param{{name: "cidr", typ: "string", format: "cidr", required: true, doc: "The prefix, such as 10.20.0.0/16."},
-				companyIDParam, formatParam},
+				companyIDParam, csvParams[0], csvParams[1]},
 			handler: a.inside},
 	)
 }

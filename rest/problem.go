@@ -53,6 +53,12 @@ func httpError(status int, kind, msg string) error {
 	return &statusError{status: status, kind: kind, err: &codex.Error{Code: codex.Invalid, Message: msg}}
 }
 
+// TooManyRequests is the problem of a request refused by a rate limit (429).
+func TooManyRequests(msg string) error {
+	return &statusError{status: http.StatusTooManyRequests, kind: "too_many_requests",
+		err: &codex.Error{Code: codex.Unavailable, Message: msg}}
+}
+
 // asBadRequest shows an invalid domain error as a 400 (the preferences contract).
 func asBadRequest(err error) error {
 	if codex.ErrorCode(err) == codex.Invalid {
@@ -98,6 +104,9 @@ func writeProblem(log *slog.Logger, w http.ResponseWriter, r *http.Request, err 
 	switch {
 	case errors.As(err, &se):
 		status, kind = se.status, se.kind
+	case errors.Is(err, codex.ErrChanged):
+		// A write whose If-Match was current when read but not when written.
+		status, kind = http.StatusPreconditionFailed, "precondition_failed"
 	case errors.As(err, &mbe):
 		status, kind = http.StatusRequestEntityTooLarge, "too_large"
 		err = &codex.Error{Code: codex.Invalid, Message: "the request body is larger than 1 MiB", Err: err}

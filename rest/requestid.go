@@ -12,7 +12,8 @@ import (
 const RequestIDHeader = "X-Request-ID"
 
 // RequestID is middleware that gives every request an id: the caller's X-Request-ID when
-// it is sane (1 to 128 printable ASCII characters), otherwise a new random one. The id is
+// it is safe (1 to 128 letters, digits and - _ . : characters, as UUIDs and trace ids
+// are), otherwise a new random one. The id is
 // set on the response before anything else is written and stored in the context
 // (codex.WithRequestID), where the logs, problem bodies and the audit log find it.
 //
@@ -44,13 +45,16 @@ func RequestID(next http.Handler) http.Handler {
 	})
 }
 
-// saneRequestID reports whether a caller's id may be echoed into headers and logs.
+// saneRequestID reports whether a caller's id may be echoed into headers, logs and the
+// audit log: no quotes, angle brackets, slashes or spaces that could forge a log line or
+// inject markup where the audit log is shown.
 func saneRequestID(id string) bool {
 	if id == "" || len(id) > 128 {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		if id[i] < 0x21 || id[i] > 0x7e {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
 			return false
 		}
 	}

@@ -45,6 +45,8 @@ type Options struct {
 	PSA PSAConfig
 	// Webhook checks the PSA's ticket webhook; an empty secret turns the webhook off.
 	Webhook WebhookConfig
+	// RequireIfMatch makes PATCH, PUT and DELETE of a row without If-Match a 428.
+	RequireIfMatch bool
 }
 
 // API is the REST compatibility layer over one set of services.
@@ -57,6 +59,8 @@ type API struct {
 	ticketSync TicketSync
 	psa        PSAConfig
 	webhook    WebhookConfig
+	// requireIfMatch: see Options.RequireIfMatch.
+	requireIfMatch bool
 	tbl        []route
 	mux        *chi.Mux // built by Routes; the 405 handler asks it which methods a path allows
 	once       sync.Once
@@ -123,6 +127,8 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 // writeJSON writes v as a JSON response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	// Client data must not stay in shared or browser caches.
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

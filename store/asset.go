@@ -321,6 +321,9 @@ func (db *DB) UpdateAsset(ctx context.Context, id int64, patch codex.AssetPatch)
 			return err
 		}
 		out = a
+		if err := codex.CheckVersion(patch.ExpectedVersion, a.UpdatedAt); err != nil {
+			return err
+		}
 		before := *a
 		cols := patch.Apply(a)
 		if len(cols) == 0 {
@@ -335,7 +338,7 @@ func (db *DB) UpdateAsset(ctx context.Context, id int64, patch codex.AssetPatch)
 				return err
 			}
 		}
-		a.UpdatedAt = db.now()
+		a.UpdatedAt = codex.NextWrite(before.UpdatedAt, db.now())
 		if _, err := tx.NewUpdate().Model(a).Column(append(cols, "updated_at")...).WherePK().Exec(ctx); err != nil {
 			return err
 		}

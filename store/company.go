@@ -281,6 +281,9 @@ func (db *DB) UpdateCompany(ctx context.Context, id int64, patch codex.CompanyPa
 			return err
 		}
 		out = c
+		if err := codex.CheckVersion(patch.ExpectedVersion, c.UpdatedAt); err != nil {
+			return err
+		}
 		before := *c
 		cols := patch.Apply(c)
 		if len(cols) == 0 {
@@ -294,7 +297,7 @@ func (db *DB) UpdateCompany(ctx context.Context, id int64, patch codex.CompanyPa
 		if err := checkCompanyRefs(ctx, tx, c, cols); err != nil {
 			return err
 		}
-		c.UpdatedAt = db.now()
+		c.UpdatedAt = codex.NextWrite(before.UpdatedAt, db.now())
 		if _, err := tx.NewUpdate().Model(c).Column(append(cols, "updated_at")...).WherePK().Exec(ctx); err != nil {
 			return err
 		}
@@ -345,7 +348,7 @@ func (db *DB) MoveCompany(ctx context.Context, id int64, parentID *int64) (*code
 		}
 		before := *c
 		c.ParentID = parentID
-		c.UpdatedAt = db.now()
+		c.UpdatedAt = codex.NextWrite(before.UpdatedAt, db.now())
 		if _, err := tx.NewUpdate().Model(c).Column("parent_id", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
@@ -500,6 +503,9 @@ func (db *DB) UpdateLocation(ctx context.Context, id int64, patch codex.Location
 			return err
 		}
 		out = l
+		if err := codex.CheckVersion(patch.ExpectedVersion, l.UpdatedAt); err != nil {
+			return err
+		}
 		before := *l
 		cols := patch.Apply(l)
 		if len(cols) == 0 {
@@ -508,7 +514,7 @@ func (db *DB) UpdateLocation(ctx context.Context, id int64, patch codex.Location
 		if err := l.Validate(); err != nil {
 			return err
 		}
-		l.UpdatedAt = db.now()
+		l.UpdatedAt = codex.NextWrite(before.UpdatedAt, db.now())
 		if _, err := tx.NewUpdate().Model(l).Column(append(cols, "updated_at")...).WherePK().Exec(ctx); err != nil {
 			return err
 		}

@@ -244,6 +244,9 @@ func (db *DB) UpdateContact(ctx context.Context, id int64, patch codex.ContactPa
 			return err
 		}
 		out = c
+		if err := codex.CheckVersion(patch.ExpectedVersion, c.UpdatedAt); err != nil {
+			return err
+		}
 		before := *c
 		cols := patch.Apply(c)
 		if len(cols) == 0 {
@@ -259,7 +262,7 @@ func (db *DB) UpdateContact(ctx context.Context, id int64, patch codex.ContactPa
 				return err
 			}
 		}
-		c.UpdatedAt = db.now()
+		c.UpdatedAt = codex.NextWrite(before.UpdatedAt, db.now())
 		if _, err := tx.NewUpdate().Model(c).Column(append(without(cols, "designation"), "updated_at")...).WherePK().Exec(ctx); err != nil {
 			return err
 		}

@@ -78,8 +78,15 @@ func translate(err error) error {
 			return conflict(pe.Field('n'), err)
 		case code == "23503":
 			return foreignKey(pe.Field('D'), err)
-		case code == "23514" || code == "23502" || strings.HasPrefix(code, "22"):
-			return &codex.Error{Code: codex.Invalid, Message: "invalid input: " + pe.Field('M'), Err: err}
+		case code == "23514" || code == "23502" || strings.HasPrefix(code, "22") || code == "54000":
+			// PostgreSQL's own text (which quotes values and names internals) is logged
+			// through Err, never shown: the same words as on SQLite. The domain's
+			// validation refuses these values first; this is the safety net.
+			e := &codex.Error{Code: codex.Invalid, Message: "invalid input: a value is out of range", Err: err}
+			if col := pe.Field('c'); col != "" {
+				e.Fields = map[string]string{col: "is out of range"}
+			}
+			return e
 		case code == "40001" || code == "40P01" || code == "55P03" || code == "57014" || code == "53300":
 			return &codex.Error{Code: codex.Unavailable, Message: "the database is busy; try again", Err: err}
 		}

@@ -195,6 +195,9 @@ func (db *DB) UpdateEquipment(ctx context.Context, id int64, patch codex.Equipme
 			return err
 		}
 		out = e
+		if err := codex.CheckVersion(patch.ExpectedVersion, e.UpdatedAt); err != nil {
+			return err
+		}
 		before := *e
 		cols := patch.Apply(e)
 		if len(cols) == 0 {
@@ -222,7 +225,7 @@ func (db *DB) UpdateEquipment(ctx context.Context, id int64, patch codex.Equipme
 				return err
 			}
 		}
-		e.UpdatedAt = db.now()
+		e.UpdatedAt = codex.NextWrite(before.UpdatedAt, db.now())
 		if _, err := tx.NewUpdate().Model(e).Column(append(cols, "updated_at")...).WherePK().Exec(ctx); err != nil {
 			return err
 		}
@@ -448,6 +451,9 @@ func (db *DB) UpdateSubnet(ctx context.Context, id int64, patch codex.SubnetPatc
 			return err
 		}
 		out = s
+		if err := codex.CheckVersion(patch.ExpectedVersion, s.UpdatedAt); err != nil {
+			return err
+		}
 		before := *s
 		cols := patch.Apply(s)
 		if len(cols) == 0 {
@@ -461,7 +467,7 @@ func (db *DB) UpdateSubnet(ctx context.Context, id int64, patch codex.SubnetPatc
 				return err
 			}
 		}
-		s.UpdatedAt = db.now()
+		s.UpdatedAt = codex.NextWrite(before.UpdatedAt, db.now())
 		if _, err := tx.NewUpdate().Model(s).Column(append(cols, "updated_at")...).WherePK().Exec(ctx); err != nil {
 			return err
 		}

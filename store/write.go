@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/hivematrix/codex/codex"
 )
 
 // mustExist checks that row id of table exists, returning an Invalid error naming field
@@ -69,7 +71,7 @@ func (a *archiver[T]) set(ctx context.Context, db *DB, id int64, archived bool) 
 		} else {
 			*at = nil
 		}
-		*a.updatedAt(row) = now
+		*a.updatedAt(row) = codex.NextWrite(*a.updatedAt(&before), now)
 		if _, err := tx.NewUpdate().Model(row).Column("archived_at", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}

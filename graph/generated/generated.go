@@ -3006,6 +3006,70 @@ extend type Company {
   "The catalogue plan this company's billingPlan and contractTerm name; null when the catalogue has none."
   plan: BillingPlan
 }
+
+
+# Optimistic concurrency (issue 11): every editable entity shows its version, and every
+# update takes the version the caller read.
+
+extend type Company {
+  "The version of this company: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type Location {
+  "The version of this location: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type Contact {
+  "The version of this contact: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type Asset {
+  "The version of this asset: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type NetworkEquipment {
+  "The version of this device: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend type Subnet {
+  "The version of this subnet: it changes with every write. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update only what you read."
+  version: String!
+}
+
+extend input UpdateCompanyInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the company has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateLocationInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the location has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateContactInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the contact has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateAssetInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the asset has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateNetworkEquipmentInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the device has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
+
+extend input UpdateSubnetInput {
+  "The ` + "`" + `version` + "`" + ` you read: when the subnet has changed since, nothing is written and the error is CONFLICT."
+  expectedVersion: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4534,6 +4598,8 @@ func (ec *executionContext) fieldContext_Agent_company(_ context.Context, field 
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -5133,6 +5199,8 @@ func (ec *executionContext) fieldContext_Alert_company(_ context.Context, field 
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -5236,6 +5304,8 @@ func (ec *executionContext) fieldContext_Alert_asset(_ context.Context, field gr
 				return ec.fieldContext_Asset_patchStatus(ctx, field)
 			case "backupDataBytes":
 				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -5796,6 +5866,8 @@ func (ec *executionContext) fieldContext_Asset_company(_ context.Context, field 
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -6550,6 +6622,8 @@ func (ec *executionContext) fieldContext_Asset_assignedContacts(_ context.Contex
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -6840,6 +6914,35 @@ func (ec *executionContext) fieldContext_Asset_backupDataBytes(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *codex.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Asset_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Asset_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AssetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6971,6 +7074,8 @@ func (ec *executionContext) fieldContext_AssetConnection_nodes(_ context.Context
 				return ec.fieldContext_Asset_patchStatus(ctx, field)
 			case "backupDataBytes":
 				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -7171,6 +7276,8 @@ func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field
 				return ec.fieldContext_Asset_patchStatus(ctx, field)
 			case "backupDataBytes":
 				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -7274,6 +7381,8 @@ func (ec *executionContext) fieldContext_AssetPayload_asset(_ context.Context, f
 				return ec.fieldContext_Asset_patchStatus(ctx, field)
 			case "backupDataBytes":
 				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -7683,6 +7792,8 @@ func (ec *executionContext) fieldContext_AuditEntry_company(_ context.Context, f
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9317,6 +9428,8 @@ func (ec *executionContext) fieldContext_Company_parent(_ context.Context, field
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9436,6 +9549,8 @@ func (ec *executionContext) fieldContext_Company_ancestors(_ context.Context, fi
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9555,6 +9670,8 @@ func (ec *executionContext) fieldContext_Company_children(_ context.Context, fie
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9675,6 +9792,8 @@ func (ec *executionContext) fieldContext_Company_descendants(ctx context.Context
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -9772,6 +9891,8 @@ func (ec *executionContext) fieldContext_Company_locations(_ context.Context, fi
 				return ec.fieldContext_Location_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Location_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Location_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 		},
@@ -9898,6 +10019,8 @@ func (ec *executionContext) fieldContext_Company_primaryContact(_ context.Contex
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -9973,6 +10096,8 @@ func (ec *executionContext) fieldContext_Company_billingContact(_ context.Contex
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -10183,6 +10308,8 @@ func (ec *executionContext) fieldContext_Company_subnets(_ context.Context, fiel
 				return ec.fieldContext_Subnet_devices(ctx, field)
 			case "assets":
 				return ec.fieldContext_Subnet_assets(ctx, field)
+			case "version":
+				return ec.fieldContext_Subnet_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Subnet", field.Name)
 		},
@@ -10599,6 +10726,35 @@ func (ec *executionContext) fieldContext_Company_plan(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_version(ctx context.Context, field graphql.CollectedField, obj *codex.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Company_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Company_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CompanyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CompanyConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10746,6 +10902,8 @@ func (ec *executionContext) fieldContext_CompanyConnection_nodes(_ context.Conte
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -10962,6 +11120,8 @@ func (ec *executionContext) fieldContext_CompanyEdge_node(_ context.Context, fie
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11081,6 +11241,8 @@ func (ec *executionContext) fieldContext_CompanyPayload_company(_ context.Contex
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11258,6 +11420,8 @@ func (ec *executionContext) fieldContext_Contact_company(_ context.Context, fiel
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -11775,6 +11939,8 @@ func (ec *executionContext) fieldContext_Contact_assets(_ context.Context, field
 				return ec.fieldContext_Asset_patchStatus(ctx, field)
 			case "backupDataBytes":
 				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -11898,6 +12064,35 @@ func (ec *executionContext) fieldContext_Contact_compliance(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Contact_version(ctx context.Context, field graphql.CollectedField, obj *codex.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Contact_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Contact_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ContactCompany_company(ctx context.Context, field graphql.CollectedField, obj *codex.ContactCompany) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12010,6 +12205,8 @@ func (ec *executionContext) fieldContext_ContactCompany_company(_ context.Contex
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -12178,6 +12375,8 @@ func (ec *executionContext) fieldContext_ContactConnection_nodes(_ context.Conte
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -12350,6 +12549,8 @@ func (ec *executionContext) fieldContext_ContactEdge_node(_ context.Context, fie
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -12425,6 +12626,8 @@ func (ec *executionContext) fieldContext_ContactPayload_contact(_ context.Contex
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -12573,6 +12776,8 @@ func (ec *executionContext) fieldContext_DuplicateIP_company(_ context.Context, 
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -13204,6 +13409,8 @@ func (ec *executionContext) fieldContext_LinkEnd_peer(_ context.Context, field g
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -13468,6 +13675,8 @@ func (ec *executionContext) fieldContext_Location_company(_ context.Context, fie
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -13692,6 +13901,35 @@ func (ec *executionContext) fieldContext_Location_archivedAt(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_version(ctx context.Context, field graphql.CollectedField, obj *codex.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Location_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Location_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LocationPayload_location(ctx context.Context, field graphql.CollectedField, obj *model.LocationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13736,6 +13974,8 @@ func (ec *executionContext) fieldContext_LocationPayload_location(_ context.Cont
 				return ec.fieldContext_Location_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Location_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Location_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 		},
@@ -15345,6 +15585,8 @@ func (ec *executionContext) fieldContext_NetworkEquipment_company(_ context.Cont
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -15657,6 +15899,8 @@ func (ec *executionContext) fieldContext_NetworkEquipment_location(_ context.Con
 				return ec.fieldContext_Location_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Location_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Location_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 		},
@@ -15960,8 +16204,39 @@ func (ec *executionContext) fieldContext_NetworkEquipment_subnet(_ context.Conte
 				return ec.fieldContext_Subnet_devices(ctx, field)
 			case "assets":
 				return ec.fieldContext_Subnet_assets(ctx, field)
+			case "version":
+				return ec.fieldContext_Subnet_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Subnet", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEquipment_version(ctx context.Context, field graphql.CollectedField, obj *codex.NetworkEquipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_NetworkEquipment_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_NetworkEquipment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEquipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
 		},
 	}
 	return fc, nil
@@ -16070,6 +16345,8 @@ func (ec *executionContext) fieldContext_NetworkEquipmentConnection_nodes(_ cont
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -16242,6 +16519,8 @@ func (ec *executionContext) fieldContext_NetworkEquipmentEdge_node(_ context.Con
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -16317,6 +16596,8 @@ func (ec *executionContext) fieldContext_NetworkEquipmentPayload_networkEquipmen
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -16494,6 +16775,8 @@ func (ec *executionContext) fieldContext_NetworkLink_company(_ context.Context, 
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -16569,6 +16852,8 @@ func (ec *executionContext) fieldContext_NetworkLink_a(_ context.Context, field 
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -16673,6 +16958,8 @@ func (ec *executionContext) fieldContext_NetworkLink_b(_ context.Context, field 
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -17801,6 +18088,8 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -17888,6 +18177,8 @@ func (ec *executionContext) fieldContext_Query_contact(ctx context.Context, fiel
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -18003,6 +18294,8 @@ func (ec *executionContext) fieldContext_Query_asset(ctx context.Context, field 
 				return ec.fieldContext_Asset_patchStatus(ctx, field)
 			case "backupDataBytes":
 				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -18241,6 +18534,8 @@ func (ec *executionContext) fieldContext_Query_companyByAccountNumber(ctx contex
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -19303,6 +19598,8 @@ func (ec *executionContext) fieldContext_SearchResult_companies(_ context.Contex
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -19378,6 +19675,8 @@ func (ec *executionContext) fieldContext_SearchResult_contacts(_ context.Context
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -19481,6 +19780,8 @@ func (ec *executionContext) fieldContext_SearchResult_assets(_ context.Context, 
 				return ec.fieldContext_Asset_patchStatus(ctx, field)
 			case "backupDataBytes":
 				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 		},
@@ -19556,6 +19857,8 @@ func (ec *executionContext) fieldContext_SearchResult_networkEquipment(_ context
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -19733,6 +20036,8 @@ func (ec *executionContext) fieldContext_Subnet_company(_ context.Context, field
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -19900,6 +20205,8 @@ func (ec *executionContext) fieldContext_Subnet_location(_ context.Context, fiel
 				return ec.fieldContext_Location_updatedAt(ctx, field)
 			case "archivedAt":
 				return ec.fieldContext_Location_archivedAt(ctx, field)
+			case "version":
+				return ec.fieldContext_Location_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 		},
@@ -20062,6 +20369,8 @@ func (ec *executionContext) fieldContext_Subnet_devices(_ context.Context, field
 				return ec.fieldContext_NetworkEquipment_links(ctx, field)
 			case "subnet":
 				return ec.fieldContext_NetworkEquipment_subnet(ctx, field)
+			case "version":
+				return ec.fieldContext_NetworkEquipment_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type NetworkEquipment", field.Name)
 		},
@@ -20165,8 +20474,39 @@ func (ec *executionContext) fieldContext_Subnet_assets(_ context.Context, field 
 				return ec.fieldContext_Asset_patchStatus(ctx, field)
 			case "backupDataBytes":
 				return ec.fieldContext_Asset_backupDataBytes(ctx, field)
+			case "version":
+				return ec.fieldContext_Asset_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subnet_version(ctx context.Context, field graphql.CollectedField, obj *codex.Subnet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Subnet_version,
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Subnet_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subnet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
 		},
 	}
 	return fc, nil
@@ -20222,6 +20562,8 @@ func (ec *executionContext) fieldContext_SubnetPayload_subnet(_ context.Context,
 				return ec.fieldContext_Subnet_devices(ctx, field)
 			case "assets":
 				return ec.fieldContext_Subnet_assets(ctx, field)
+			case "version":
+				return ec.fieldContext_Subnet_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Subnet", field.Name)
 		},
@@ -21509,6 +21851,8 @@ func (ec *executionContext) fieldContext_Ticket_company(_ context.Context, field
 				return ec.fieldContext_Company_emailSystem(ctx, field)
 			case "plan":
 				return ec.fieldContext_Company_plan(ctx, field)
+			case "version":
+				return ec.fieldContext_Company_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 		},
@@ -21584,6 +21928,8 @@ func (ec *executionContext) fieldContext_Ticket_requester(_ context.Context, fie
 				return ec.fieldContext_Contact_archivedAt(ctx, field)
 			case "compliance":
 				return ec.fieldContext_Contact_compliance(ctx, field)
+			case "version":
+				return ec.fieldContext_Contact_version(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -27223,7 +27569,7 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "companyId", "name", "type", "manufacturer", "model", "serialNumber", "hostname", "operatingSystem", "ipAddresses", "status", "purchaseDate", "warrantyExpires", "lastSeen", "online", "seatsTotal", "seatsUsed", "licenseExpires", "licenseKey", "customFields", "secretFields", "notes"}
+	fieldsInOrder := [...]string{"id", "companyId", "name", "type", "manufacturer", "model", "serialNumber", "hostname", "operatingSystem", "ipAddresses", "status", "purchaseDate", "warrantyExpires", "lastSeen", "online", "seatsTotal", "seatsUsed", "licenseExpires", "licenseKey", "customFields", "secretFields", "notes", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27384,6 +27730,13 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 				return it, err
 			}
 			it.Notes = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -27397,7 +27750,7 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "accountNumber", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings", "supportLevel", "profitOrNonProfit", "companyMainNumber", "companyStartDate", "phoneSystem", "emailSystem"}
+	fieldsInOrder := [...]string{"id", "name", "accountNumber", "kind", "status", "complianceLevel", "description", "phone", "website", "domains", "address", "billingPlan", "contractTerm", "contractStart", "contractEnd", "billingContactId", "settings", "supportLevel", "profitOrNonProfit", "companyMainNumber", "companyStartDate", "phoneSystem", "emailSystem", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27565,6 +27918,13 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 				return it, err
 			}
 			it.EmailSystem = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -27578,7 +27938,7 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "companyId", "firstName", "lastName", "displayName", "email", "phoneWork", "phoneMobile", "title", "roles", "active", "notes", "designation"}
+	fieldsInOrder := [...]string{"id", "companyId", "firstName", "lastName", "displayName", "email", "phoneWork", "phoneMobile", "title", "roles", "active", "notes", "designation", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27676,6 +28036,13 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 				return it, err
 			}
 			it.Designation = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -27689,7 +28056,7 @@ func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "address", "phone", "notes"}
+	fieldsInOrder := [...]string{"id", "name", "address", "phone", "notes", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27731,6 +28098,13 @@ func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Contex
 				return it, err
 			}
 			it.Notes = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -27744,7 +28118,7 @@ func (ec *executionContext) unmarshalInputUpdateNetworkEquipmentInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "companyId", "name", "type", "ipAddress", "macAddress", "manufacturer", "model", "serial", "firmwareVersion", "locationName", "locationId", "managementUrl", "status", "lastSeen", "notes"}
+	fieldsInOrder := [...]string{"id", "companyId", "name", "type", "ipAddress", "macAddress", "manufacturer", "model", "serial", "firmwareVersion", "locationName", "locationId", "managementUrl", "status", "lastSeen", "notes", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27863,6 +28237,13 @@ func (ec *executionContext) unmarshalInputUpdateNetworkEquipmentInput(ctx contex
 				return it, err
 			}
 			it.Notes = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -27938,7 +28319,7 @@ func (ec *executionContext) unmarshalInputUpdateSubnetInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "cidr", "vlan", "gateway", "description", "locationId"}
+	fieldsInOrder := [...]string{"id", "cidr", "vlan", "gateway", "description", "locationId", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27987,6 +28368,13 @@ func (ec *executionContext) unmarshalInputUpdateSubnetInput(ctx context.Context,
 				return it, err
 			}
 			it.LocationID = graphql.OmittableOf(data)
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = graphql.OmittableOf(data)
 		}
 	}
 
@@ -29127,6 +29515,11 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "backupDataBytes":
 			out.Values[i] = ec._Asset_backupDataBytes(ctx, field, obj)
+		case "version":
+			out.Values[i] = ec._Asset_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30593,6 +30986,11 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._Company_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31054,6 +31452,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._Contact_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31943,6 +32346,11 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "archivedAt":
 			out.Values[i] = ec._Location_archivedAt(ctx, field, obj)
+		case "version":
+			out.Values[i] = ec._Location_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32566,6 +32974,11 @@ func (ec *executionContext) _NetworkEquipment(ctx context.Context, sel ast.Selec
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._NetworkEquipment_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34287,6 +34700,11 @@ func (ec *executionContext) _Subnet(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._Subnet_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -850,6 +850,8 @@ type UpdateAssetInput struct {
 	SecretFields graphql.Omittable[[]*KeyValueInput] `json:"secretFields,omitempty"`
 	// Free text.
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// The `version` you read: when the asset has changed since, nothing is written and the error is CONFLICT.
+	ExpectedVersion graphql.Omittable[*string] `json:"expectedVersion,omitempty"`
 }
 
 // Changes to a company; fields left out are left alone, fields set to null are cleared.
@@ -900,6 +902,8 @@ type UpdateCompanyInput struct {
 	PhoneSystem graphql.Omittable[*string] `json:"phoneSystem,omitempty"`
 	// E-mail system.
 	EmailSystem graphql.Omittable[*string] `json:"emailSystem,omitempty"`
+	// The `version` you read: when the company has changed since, nothing is written and the error is CONFLICT.
+	ExpectedVersion graphql.Omittable[*string] `json:"expectedVersion,omitempty"`
 }
 
 // Changes to a contact; fields left out are left alone, fields set to null are cleared.
@@ -930,6 +934,8 @@ type UpdateContactInput struct {
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 	// Designation at the home company (null means NONE).
 	Designation graphql.Omittable[*codex.Designation] `json:"designation,omitempty"`
+	// The `version` you read: when the contact has changed since, nothing is written and the error is CONFLICT.
+	ExpectedVersion graphql.Omittable[*string] `json:"expectedVersion,omitempty"`
 }
 
 // Changes to a location; fields left out are left alone, fields set to null are cleared.
@@ -944,6 +950,8 @@ type UpdateLocationInput struct {
 	Phone graphql.Omittable[*string] `json:"phone,omitempty"`
 	// Free text.
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// The `version` you read: when the location has changed since, nothing is written and the error is CONFLICT.
+	ExpectedVersion graphql.Omittable[*string] `json:"expectedVersion,omitempty"`
 }
 
 // Changes to a network device; fields left out are left alone, fields set to null are cleared.
@@ -980,6 +988,8 @@ type UpdateNetworkEquipmentInput struct {
 	LastSeen graphql.Omittable[*time.Time] `json:"lastSeen,omitempty"`
 	// Free text.
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// The `version` you read: when the device has changed since, nothing is written and the error is CONFLICT.
+	ExpectedVersion graphql.Omittable[*string] `json:"expectedVersion,omitempty"`
 }
 
 // Changes to the caller's preferences; fields left out are left alone.
@@ -1012,6 +1022,8 @@ type UpdateSubnetInput struct {
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
 	// The site it is at (a Location id).
 	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// The `version` you read: when the subnet has changed since, nothing is written and the error is CONFLICT.
+	ExpectedVersion graphql.Omittable[*string] `json:"expectedVersion,omitempty"`
 }
 
 // The fields alerts can be ordered by (ties are broken by id).
