@@ -33,6 +33,7 @@ import (
 	"github.com/hivematrix/codex/rest"
 	"github.com/hivematrix/codex/seed"
 	"github.com/hivematrix/codex/store"
+	"github.com/hivematrix/codex/web"
 )
 
 func main() {
@@ -213,6 +214,7 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	GET  /api/public/user/theme   no token: the UI shell's theme lookup
 //	     /api/...                 token: the REST compatibility routes
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
+//	     /, /companies/..., ...   token or session cookie: the web UI (web.Paths), sign-in at /signin
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(rest.RequestID, requestLog(s.log), recoverer(s.log), requestTimeout(s.cfg.Server.RequestTimeout), requestCache)
@@ -243,6 +245,10 @@ func (s *server) routes() http.Handler {
 		r.Use(authenticated)
 		r.Mount("/api", api.Routes())
 	})
+	web.New(s.svc, web.Options{
+		Verifier: s.verifier, Dev: s.verifier.Dev(), Export: api.Routes(), Sync: s.sync, Logger: s.log,
+		OIDC: web.OIDCConfig{IssuerURL: s.cfg.Auth.IssuerURL, ClientID: s.cfg.Auth.ClientID, ClientSecret: s.cfg.Auth.ClientSecret},
+	}).Mount(r)
 	if s.cfg.Server.Pprof {
 		r.Group(func(r chi.Router) {
 			r.Use(authenticated, adminOnly)

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/hivematrix/codex/codex"
+)
+
+// dashboardData is the dashboard's model.
+type dashboardData struct {
+	Counts    []countCard
+	Expiring  []expiring
+	LastSyncs []lastSync
+	Audit     []*codex.AuditEntry
+}
+
+type countCard struct {
+	Label, Link string
+	N           int
+}
+
+// expiring is an asset whose warranty or licence ends within 90 days.
+type expiring struct {
+	Asset  *codex.Asset
+	What   string // "warranty" or "licence"
+	Ends   codex.Date
+	Bucket int // 30, 60 or 90
+}
+
+type lastSync struct {
+	Source string
+	Run    *codex.SyncRun
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// dashboard serves /: counts, what expires soon, the last sync per source and the recent
+// changes. A person whose home page is elsewhere is sent there (the nav's Dashboard
+// link asks for ?view=dashboard).
+func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := codex.PrincipalFrom(ctx)
+	if r.URL.RawQuery == "" {
+		if home := u.preferences(ctx, p).HomePage; home != "" && home != "/" {
+			redirect(w, r, strings.TrimPrefix(home, "/"))
+			return
+		}
+	}
+	var d dashboardData
+	count := func(label, link string, f func(codex.PageArgs) (int, error)) {
+		n, err := f(codex.PageArgs{First: ptr(0), WantTotal: true})
+		if err == nil {
+			d.Counts = append(d.Counts, countCard{Label: label, Link: link, N: n})
+		}
+	}
+	count("Clients", "companies?kind=client", func(pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Companies.Companies(ctx, codex.CompanyFilter{Kind: []codex.CompanyKind{codex.KindClient}}, pa)
+		return total(pg, err)
+	})
+	count("Contacts", "contacts", func(pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Contacts.Contacts(ctx, codex.ContactFilter{}, pa)
+		return total(pg, err)
+	})
+	count("Assets", "assets", func(pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Assets.Assets(ctx, codex.AssetFilter{}, pa)
+		return total(pg, err)
+	})
+	count("Network devices", "network", func(pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Network.EquipmentList(ctx, codex.EquipmentFilter{}, pa)
+		return total(pg, err)
+	})
+	count("Open tickets", "", func(pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Tickets.Tickets(ctx, codex.TicketFilter{OpenOnly: true}, pa)
+		return total(pg, err)
+	})
+	count("Open alerts", "", func(pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Tickets.Alerts(ctx, codex.AlertFilter{Resolved: ptr(false)}, pa)
+		return total(pg, err)
+	})
+	d.Expiring = u.expiring(ctx)
+	if p.Can(codex.Read, codex.ResSync) {
+		for _, src := range []string{codex.SourceFreshservice, codex.SourceDatto} {
+			run, err := u.svc.Sync.LastSyncRun(ctx, src, "")
+			if err != nil {
+				run = nil
+			}
+			d.LastSyncs = append(d.LastSyncs, lastSync{Source: src, Run: run})
+		}
+	}
+	if p.Can(codex.Read, codex.ResAudit) {
+		if pg, err := u.svc.Audit.AuditLog(ctx, codex.AuditFilter{}, codex.PageArgs{First: ptr(10)}); err == nil {
+			d.Audit = pg.Items
+		}
+	}
+	u.render(w, r, http.StatusOK, "dashboard", "Dashboard", "dashboard", d)
+}
+
+func total[T any](pg *codex.Page[T], err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	return pg.TotalCount, nil
+}
+
+// expiring lists the warranties and licences ending in the next 90 days, soonest first.
+func (u *UI) expiring(ctx context.Context) []expiring {
+	today := codex.DateOf(u.opts.Now())
+	limit := today.AddDays(90)
+	var out []expiring
+	bucket := func(d codex.Date) int {
+		switch {
+		case d.Before(today.AddDays(31)):
+			return 30
+		case d.Before(today.AddDays(61)):
+			return 60
+		}
+		return 90
+	}
+	pg, err := u.svc.Assets.Assets(ctx, codex.AssetFilter{WarrantyExpiresBefore: &limit, Order: codex.Order{Field: "warranty_expires", Desc: true}},
+		codex.PageArgs{First: ptr(200)})
+	if err == nil {
+		for _, a := range pg.Items {
+			if a.WarrantyExpires == nil || a.WarrantyExpires.Before(today) {
+				break
+			}
+			out = append(out, expiring{Asset: a, What: "warranty", Ends: *a.WarrantyExpires, Bucket: bucket(*a.WarrantyExpires)})
+		}
+	}
+	n := 0
+	u.svc.Assets.EachAsset(ctx, codex.AssetFilter{Type: []codex.AssetType{codex.AssetLicense}}, func(a *codex.Asset) error {
+		if a.LicenseExpires != nil && !a.LicenseExpires.Before(today) && a.LicenseExpires.Before(limit) && n < 200 {
+			out = append(out, expiring{Asset: a, What: "licence", Ends: *a.LicenseExpires, Bucket: bucket(*a.LicenseExpires)})
+			n++
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Ends.Before(out[j].Ends) })
+	return out
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
