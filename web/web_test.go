@@ -195,3 +195,12 @@ func TestPagesRender(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+var (
+	inputRe    = regexp.MustCompile(`<input [^>]*>`)
+	textareaRe = regexp.MustCompile(`(?s)<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>`)
+	selectRe   = regexp.MustCompile(`(?s)<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>`)
+	selectedRe = regexp.MustCompile(`<option[^>]*selected[^>]*>([^<]*)</option>`)
+)
+
+func htmlUnescape(s string) string { return html.UnescapeString(s) }
