@@ -184,9 +184,10 @@ func (u *UI) signinDev(w http.ResponseWriter, r *http.Request) {
 			opts.CompanyID = c.ID
 		}
 	}
-	token, err := u.opts.Dev.Mint(opts)
+	err := v.Err()
+	var token string
 	if err == nil {
-		err = v.Err()
+		token, err = u.opts.Dev.Mint(opts)
 	}
 	if err != nil {
 		d.Fields = codex.ErrorFields(err)
