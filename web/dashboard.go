@@ -44,8 +44,8 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := codex.PrincipalFrom(ctx)
 	if r.URL.RawQuery == "" {
-		if home := u.preferences(ctx, p).HomePage; home != "" && home != "/" {
-			redirect(w, r, strings.TrimPrefix(home, "/"))
+		if home := homePage(u.preferences(ctx, p).HomePage); home != "" {
+			redirect(w, r, home)
 			return
 		}
 	}
@@ -96,6 +96,24 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	u.render(w, r, http.StatusOK, "dashboard", "Dashboard", "dashboard", d)
+}
+
+// homePage turns the home page preference, a path on the platform ("/codex/companies")
+// or in Codex ("/companies"), into a page of this UI relative to its root; "" for the
+// dashboard or a page of another service ("/ledger").
+func homePage(pref string) string {
+	p := strings.TrimPrefix(pref, "/codex")
+	if p == "" || p == "/" || !strings.HasPrefix(p, "/") {
+		return ""
+	}
+	first := "/" + strings.SplitN(strings.TrimPrefix(p, "/"), "/", 2)[0]
+	first = strings.SplitN(first, "?", 2)[0]
+	for _, ok := range Paths {
+		if ok == first && ok != "/" && ok != "/static" && ok != "/signin" && ok != "/signout" {
+			return strings.TrimPrefix(p, "/")
+		}
+	}
+	return ""
 }
 
 func total[T any](pg *codex.Page[T], err error) (int, error) {

@@ -82,7 +82,7 @@ func (t *topology) dot(prefix string) []byte {
 			}
 			if k.location != "" {
 				n++
-				fmt.Fprintf(&b, "  subgraph cluster_%d {\n    label=%s; style=\"rounded\"; color=\"#9aa3b5\";\n", n, quote("📍 "+k.location))
+				fmt.Fprintf(&b, "  subgraph cluster_%d {\n    label=%s; style=\"rounded\"; color=\"#9aa3b5\";\n", n, quote("Location: "+k.location))
 			}
 			lastLoc = k.location
 		}

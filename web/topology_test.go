@@ -25,7 +25,7 @@ func TestTopologyPicture(t *testing.T) {
 		Subnets: []*codex.Subnet{{CIDR: "10.0.0.0/24", VLAN: &vlan}},
 	}
 	dot := string(top.dot("../"))
-	for _, want := range []string{`graph "Acme \"West\""`, `label="📍 HQ"`, `label="10.0.0.0/24 · VLAN 10"`, "shape=octagon", `fillcolor="#ffd0cc"`,
+	for _, want := range []string{`graph "Acme \"West\""`, `label="Location: HQ"`, `label="10.0.0.0/24 · VLAN 10"`, "shape=octagon", `fillcolor="#ffd0cc"`,
 		`URL="../network/equipment/2"`, `d1 -- d2 [label="Gi1/0/1 ↔ port2\n1 Gb/s\nVLAN 10", style=solid]`, `d1 -- d3 [label="300 Mb/s", style=dashed]`} {
 		if !strings.Contains(dot, want) {
 			t.Errorf("dot() lacks %s:\n%s", want, dot)
@@ -80,4 +80,13 @@ func addrs(t *testing.T, ss ...string) []netip.Addr {
 		out = append(out, netip.MustParseAddr(s))
 	}
 	return out
+}
+
+func TestHomePage(t *testing.T) {
+	for pref, want := range map[string]string{"": "", "/": "", "/codex": "", "/codex/": "", "/ledger": "", "/codex/companies": "companies",
+		"/companies/tree": "companies/tree", "/codex/network?q=fw": "network?q=fw", "/signin": "", "//evil.example": ""} {
+		if got := homePage(pref); got != want {
+			t.Errorf("homePage(%q) = %q; want %q", pref, got, want)
+		}
+	}
 }
