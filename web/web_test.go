@@ -204,3 +204,7 @@ var (
 )
 
 func htmlUnescape(s string) string { return html.UnescapeString(s) }
+
+var nextRe = regexp.MustCompile(`<a href="([^"]+)">Next →</a>`)
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
