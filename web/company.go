@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/hivematrix/codex/codex"
 )
 
@@ -208,6 +210,8 @@ func (u *UI) companyPage(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "company", d.Company.Name, "companies", d)
 }
 
+// loadCompanyPage reads the company, then everything around it concurrently (each
+// read is a round trip to the database; the policy layer is safe for concurrent use).
 func (u *UI) loadCompanyPage(ctx context.Context, id int64) (*companyPageData, error) {
 	c, err := u.svc.Companies.Company(ctx, id)
 	if err != nil {
@@ -215,68 +219,97 @@ func (u *UI) loadCompanyPage(ctx context.Context, id int64) (*companyPageData, e
 	}
 	d := &companyPageData{Company: c}
 	ids := []int64{id}
-	anc, err := u.svc.Companies.Ancestors(ctx, id)
-	if err != nil {
+	var anc []*codex.Company
+	var eff map[string]string
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { anc, err = u.svc.Companies.Ancestors(gctx, id); return err })
+	g.Go(func() (err error) { eff, err = u.svc.Companies.EffectiveSettings(gctx, id); return err })
+	g.Go(func() error {
+		kids, err := u.svc.Companies.ChildrenByParents(gctx, ids, 200, nil)
+		if err == nil {
+			d.Children = kids[0]
+		}
+		return err
+	})
+	g.Go(func() error {
+		locs, err := u.svc.Companies.LocationsByCompanies(gctx, ids)
+		if err == nil {
+			d.Locations = locs[0]
+		}
+		return err
+	})
+	g.Go(func() error {
+		cs, err := u.svc.Contacts.ContactsByCompanies(gctx, ids, codex.ContactFilter{}, 100)
+		if err == nil {
+			d.Contacts = primaryFirst(cs[0])
+		}
+		return err
+	})
+	g.Go(func() error {
+		if n, err := u.svc.Contacts.CountContactsByCompanies(gctx, ids, codex.ContactFilter{}); err == nil {
+			d.ContactCount = n[0]
+		}
+		return nil
+	})
+	g.Go(func() error {
+		as, err := u.svc.Assets.AssetsByCompanies(gctx, ids, codex.AssetFilter{}, 50)
+		if err == nil {
+			d.Assets = as[0]
+		}
+		return err
+	})
+	g.Go(func() error {
+		if n, err := u.svc.Assets.CountAssetsByCompanies(gctx, ids, codex.AssetFilter{}); err == nil {
+			d.AssetCount = n[0]
+		}
+		return nil
+	})
+	g.Go(func() error {
+		eq, err := u.svc.Network.EquipmentByCompanies(gctx, ids, codex.EquipmentFilter{}, 200)
+		if err == nil {
+			d.Equipment = eq[0]
+		}
+		return err
+	})
+	g.Go(func() error {
+		if sn, err := u.svc.Network.SubnetsByCompanies(gctx, ids); err == nil {
+			d.Subnets = sn[0]
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if ts, err := u.svc.Tickets.TicketsByCompanies(gctx, ids, codex.TicketFilter{OpenOnly: true}, 20); err == nil {
+			d.Tickets = ts[0]
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if as, err := u.svc.Tickets.AlertsByCompanies(gctx, ids, codex.AlertFilter{Resolved: ptr(false)}, 20); err == nil {
+			d.Alerts = as[0]
+		}
+		return nil
+	})
+	if c.BillingContactID != nil {
+		g.Go(func() error {
+			if bc, err := u.svc.Contacts.Contact(gctx, *c.BillingContactID); err == nil {
+				d.BillingContact = bc
+			}
+			return nil
+		})
+	}
+	if codex.PrincipalFrom(ctx).Can(codex.Read, codex.ResAudit) {
+		g.Go(func() error {
+			if pg, err := u.svc.Audit.AuditLog(gctx, codex.AuditFilter{Entity: codex.EntityCompany, EntityID: &id}, codex.PageArgs{First: ptr(15)}); err == nil {
+				d.Audit = pg.Items
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	d.Ancestors = slices.Clone(anc)
 	slices.Reverse(d.Ancestors)
-	if kids, err := u.svc.Companies.ChildrenByParents(ctx, ids, 200, nil); err == nil {
-		d.Children = kids[0]
-	} else {
-		return nil, err
-	}
-	if locs, err := u.svc.Companies.LocationsByCompanies(ctx, ids); err == nil {
-		d.Locations = locs[0]
-	} else {
-		return nil, err
-	}
-	if cs, err := u.svc.Contacts.ContactsByCompanies(ctx, ids, codex.ContactFilter{}, 100); err == nil {
-		d.Contacts = cs[0]
-		rank := map[codex.Designation]int{codex.DesignationPrimary: 0, codex.DesignationSecondary: 1}
-		slices.SortStableFunc(d.Contacts, func(a, b *codex.Contact) int {
-			ra, ok := rank[a.Designation]
-			if !ok {
-				ra = 2
-			}
-			rb, ok := rank[b.Designation]
-			if !ok {
-				rb = 2
-			}
-			return ra - rb
-		})
-	} else {
-		return nil, err
-	}
-	if n, err := u.svc.Contacts.CountContactsByCompanies(ctx, ids, codex.ContactFilter{}); err == nil {
-		d.ContactCount = n[0]
-	}
-	if as, err := u.svc.Assets.AssetsByCompanies(ctx, ids, codex.AssetFilter{}, 50); err == nil {
-		d.Assets = as[0]
-	} else {
-		return nil, err
-	}
-	if n, err := u.svc.Assets.CountAssetsByCompanies(ctx, ids, codex.AssetFilter{}); err == nil {
-		d.AssetCount = n[0]
-	}
-	if eq, err := u.svc.Network.EquipmentByCompanies(ctx, ids, codex.EquipmentFilter{}, 200); err == nil {
-		d.Equipment = eq[0]
-	} else {
-		return nil, err
-	}
-	if sn, err := u.svc.Network.SubnetsByCompanies(ctx, ids); err == nil {
-		d.Subnets = sn[0]
-	}
-	if ts, err := u.svc.Tickets.TicketsByCompanies(ctx, ids, codex.TicketFilter{OpenOnly: true}, 20); err == nil {
-		d.Tickets = ts[0]
-	}
-	if as, err := u.svc.Tickets.AlertsByCompanies(ctx, ids, codex.AlertFilter{Resolved: ptr(false)}, 20); err == nil {
-		d.Alerts = as[0]
-	}
-	eff, err := u.svc.Companies.EffectiveSettings(ctx, id)
-	if err != nil {
-		return nil, err
-	}
 	chain := append([]*codex.Company{c}, anc...) // nearest first
 	for k, v := range eff {
 		row := settingRow{Key: k, Value: v}
@@ -289,17 +322,22 @@ func (u *UI) loadCompanyPage(ctx context.Context, id int64) (*companyPageData, e
 		d.Settings = append(d.Settings, row)
 	}
 	slices.SortFunc(d.Settings, func(a, b settingRow) int { return strings.Compare(a.Key, b.Key) })
-	if c.BillingContactID != nil {
-		if bc, err := u.svc.Contacts.Contact(ctx, *c.BillingContactID); err == nil {
-			d.BillingContact = bc
-		}
-	}
-	if codex.PrincipalFrom(ctx).Can(codex.Read, codex.ResAudit) {
-		if pg, err := u.svc.Audit.AuditLog(ctx, codex.AuditFilter{Entity: codex.EntityCompany, EntityID: &id}, codex.PageArgs{First: ptr(15)}); err == nil {
-			d.Audit = pg.Items
-		}
-	}
 	return d, nil
+}
+
+// primaryFirst orders contacts primary, then secondary, then the rest (stable).
+func primaryFirst(cs []*codex.Contact) []*codex.Contact {
+	rank := func(c *codex.Contact) int {
+		switch c.Designation {
+		case codex.DesignationPrimary:
+			return 0
+		case codex.DesignationSecondary:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(cs, func(a, b *codex.Contact) int { return rank(a) - rank(b) })
+	return cs
 }
 
 // companyArchive and companyRestore serve the archive and restore buttons.

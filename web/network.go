@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/hivematrix/codex/codex"
 )
 
@@ -45,21 +47,31 @@ func (u *UI) loadTopology(ctx context.Context, id int64) (*topology, error) {
 	}
 	ids := []int64{id}
 	t := &topology{Company: c}
-	devs, err := u.svc.Network.EquipmentByCompanies(ctx, ids, codex.EquipmentFilter{}, 2000)
-	if err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		devs, err := u.svc.Network.EquipmentByCompanies(gctx, ids, codex.EquipmentFilter{}, 2000)
+		if err == nil {
+			t.Devices = devs[0]
+		}
+		return err
+	})
+	g.Go(func() error {
+		links, err := u.svc.Network.LinksByCompanies(gctx, ids)
+		if err == nil {
+			t.Links = links[0]
+		}
+		return err
+	})
+	g.Go(func() error {
+		subnets, err := u.svc.Network.SubnetsByCompanies(gctx, ids)
+		if err == nil {
+			t.Subnets = subnets[0]
+		}
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	t.Devices = devs[0]
-	links, err := u.svc.Network.LinksByCompanies(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	t.Links = links[0]
-	subnets, err := u.svc.Network.SubnetsByCompanies(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	t.Subnets = subnets[0]
 	return t, nil
 }
 

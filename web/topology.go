@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/goccy/go-graphviz"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -173,14 +175,27 @@ func quote(s string) string {
 
 // topologyRenderer lays out DOT into SVG with Graphviz compiled to WebAssembly (no cgo).
 // The WebAssembly module is shared and not safe for concurrent use, so renders take turns.
+// A layout depends on the DOT text alone, so recent pictures are kept by its hash: an
+// unchanged network is not laid out again.
 type topologyRenderer struct {
-	mu sync.Mutex
-	gv *graphviz.Graphviz
+	mu    sync.Mutex
+	gv    *graphviz.Graphviz
+	cache *lru.Cache[[32]byte, []byte]
 }
 
+// svgCacheSize is how many rendered pictures are kept (a few KB each).
+const svgCacheSize = 512
+
 func (tr *topologyRenderer) svg(ctx context.Context, dot []byte) ([]byte, error) {
+	key := sha256.Sum256(dot)
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
+	if tr.cache == nil {
+		tr.cache, _ = lru.New[[32]byte, []byte](svgCacheSize)
+	}
+	if out, ok := tr.cache.Get(key); ok {
+		return out, nil
+	}
 	if tr.gv == nil {
 		gv, err := graphviz.New(context.WithoutCancel(ctx))
 		if err != nil {
@@ -202,5 +217,6 @@ func (tr *topologyRenderer) svg(ctx context.Context, dot []byte) ([]byte, error)
 	if i := bytes.Index(out, []byte("<svg")); i > 0 {
 		out = out[i:]
 	}
+	tr.cache.Add(key, out)
 	return out, nil
 }
