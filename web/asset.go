@@ -47,7 +47,9 @@ func (u *UI) assetList(w http.ResponseWriter, r *http.Request) {
 type assetPageData struct {
 	Asset    *codex.Asset
 	Company  *codex.Company
-	Contacts []*codex.Contact
+	Contacts []*codex.Contact // assigned to the asset
+	People   []*codex.Contact // the company's contacts, to assign
+	Assigned map[int64]bool
 	Alerts   []*codex.Alert
 }
 
@@ -63,10 +65,16 @@ func (u *UI) assetPage(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	d := assetPageData{Asset: a}
+	d := assetPageData{Asset: a, Assigned: map[int64]bool{}}
 	d.Company, _ = u.svc.Companies.Company(ctx, a.CompanyID)
 	if cs, err := u.svc.Assets.ContactsByAssets(ctx, []int64{id}); err == nil {
 		d.Contacts = cs[0]
+		for _, c := range cs[0] {
+			d.Assigned[c.ID] = true
+		}
+	}
+	if ps, err := u.svc.Contacts.ContactsByCompanies(ctx, []int64{a.CompanyID}, codex.ContactFilter{}, 500); err == nil {
+		d.People = ps[0]
 	}
 	if as, err := u.svc.Tickets.AlertsByAssets(ctx, []int64{id}, codex.AlertFilter{}, 20); err == nil {
 		d.Alerts = as[0]
@@ -270,4 +278,25 @@ func (u *UI) assetUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "assets/"+strconv.FormatInt(id, 10)+"?flash=Saved.")
+}
+
+// assetAssign replaces the contacts the asset is assigned to with those ticked.
+func (u *UI) assetAssign(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	f := postedForm(r)
+	ids := []int64{}
+	for _, s := range f.Values["contact"] {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			ids = append(ids, n)
+		}
+	}
+	if err := u.svc.Assets.AssignAsset(r.Context(), id, ids); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "assets/"+strconv.FormatInt(id, 10)+"?flash=Assignment+saved.")
 }

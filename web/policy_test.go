@@ -227,3 +227,29 @@ func TestStaleEditConflicts(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestAssignAssetToContacts(t *testing.T) {
+	f := newFixture(t, storetest.Open(t, "sqlite"), true)
+	tech := f.token(codex.LevelTechnician, "")
+	pg, err := f.svc.Assets.Assets(f.sys, codex.AssetFilter{Search: "MCSO-MDT-08"}, codex.PageArgs{})
+	if err != nil || len(pg.Items) != 1 {
+		t.Fatalf("MCSO-MDT-08: %v", err)
+	}
+	ruiz, err := f.svc.Contacts.Contacts(f.sys, codex.ContactFilter{Search: "Ruiz"}, codex.PageArgs{})
+	if err != nil || len(ruiz.Items) != 1 {
+		t.Fatalf("Ruiz: %v", err)
+	}
+	path := "/assets/" + itoa(pg.Items[0].ID)
+	_, body, _ := f.get(path, tech)
+	status, _, _ := f.post(path+"/assign", tech, url.Values{"csrf": {match(t, csrfRe, body)}, "contact": {itoa(ruiz.Items[0].ID)}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("assign = %d", status)
+	}
+	if _, body, _ = f.get(path, tech); !strings.Contains(body, `value="`+itoa(ruiz.Items[0].ID)+`" checked`) {
+		t.Errorf("after assigning, Ruiz is not ticked")
+	}
+	cs, _ := f.svc.Assets.ContactsByAssets(f.sys, []int64{pg.Items[0].ID})
+	if len(cs[0]) != 1 || cs[0][0].ID != ruiz.Items[0].ID {
+		t.Errorf("contacts of the asset = %v; want Ruiz", cs[0])
+	}
+}

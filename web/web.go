@@ -184,6 +184,7 @@ func (u *UI) Routes() http.Handler {
 		r.Get("/assets/{id}", u.assetPage)
 		r.Get("/assets/{id}/edit", u.assetEdit)
 		r.Post("/assets/{id}/edit", u.assetUpdate)
+		r.Post("/assets/{id}/assign", u.assetAssign)
 		r.Get("/network", u.networkList)
 		r.Get("/network/companies/{id}", u.topologyPage)
 		r.Get("/network/companies/{id}/topology.svg", u.topologySVG)
