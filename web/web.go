@@ -205,8 +205,10 @@ func (u *UI) Routes() http.Handler {
 	return r
 }
 
-// securityHeaders sets the Content-Security-Policy and friends on every page: scripts,
-// styles and images only from Codex itself (the inline SVG of a topology needs no script).
+// securityHeaders sets the Content-Security-Policy and friends on every page: scripts
+// and images only from Codex itself (the pages have no script; the inline SVG of a
+// topology needs none). Inline styles stay allowed because the platform's shell injects
+// its stylesheet into every page's <head>.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
