@@ -34,7 +34,7 @@ func (u *UI) assetList(w http.ResponseWriter, r *http.Request) {
 	if f.Search != "" {
 		exp.Set("search", f.Search)
 	}
-	pg, err := u.svc.Assets.Assets(r.Context(), f, pageArgs(q))
+	pg, err := u.svc.Assets.Assets(r.Context(), f, pageArgs(q, false))
 	if err != nil {
 		u.fail(w, r, err)
 		return

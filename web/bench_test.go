@@ -63,7 +63,10 @@ func BenchmarkPages(b *testing.B) {
 	id := itoa(largest.CompanyID)
 	b.Logf("largest topology: company %s with %d devices", id, largest.N)
 	for _, p := range []struct{ name, path string }{
+		{"dashboard", "/?view=dashboard"},
 		{"company_page", "/companies/" + id},
+		{"company_edit_form", "/companies/" + id + "/edit"},
+		{"assets_list", "/assets"},
 		{"companies_list", "/companies"},
 		{"companies_list_search", "/companies?q=company+1&sort=updated_at&desc=1"},
 		{"companies_list_page_2", ""},

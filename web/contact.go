@@ -30,7 +30,7 @@ func (u *UI) contactList(w http.ResponseWriter, r *http.Request) {
 	if f.Search != "" {
 		exp.Set("search", f.Search)
 	}
-	pg, err := u.svc.Contacts.Contacts(r.Context(), f, pageArgs(q))
+	pg, err := u.svc.Contacts.Contacts(r.Context(), f, pageArgs(q, false))
 	if err != nil {
 		u.fail(w, r, err)
 		return

@@ -2,9 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -49,38 +54,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var d dashboardData
-	count := func(label, link string, f func(codex.PageArgs) (int, error)) {
-		n, err := f(codex.PageArgs{First: ptr(0), WantTotal: true})
-		if err == nil {
-			d.Counts = append(d.Counts, countCard{Label: label, Link: link, N: n})
-		}
-	}
-	count("Clients", "companies?kind=client", func(pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Companies.Companies(ctx, codex.CompanyFilter{Kind: []codex.CompanyKind{codex.KindClient}}, pa)
-		return total(pg, err)
-	})
-	count("Contacts", "contacts", func(pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Contacts.Contacts(ctx, codex.ContactFilter{}, pa)
-		return total(pg, err)
-	})
-	count("Assets", "assets", func(pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Assets.Assets(ctx, codex.AssetFilter{}, pa)
-		return total(pg, err)
-	})
-	count("Network devices", "network", func(pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Network.EquipmentList(ctx, codex.EquipmentFilter{}, pa)
-		return total(pg, err)
-	})
-	count("Open tickets", "", func(pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Tickets.Tickets(ctx, codex.TicketFilter{OpenOnly: true}, pa)
-		return total(pg, err)
-	})
-	count("Open alerts", "", func(pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Tickets.Alerts(ctx, codex.AlertFilter{Resolved: ptr(false)}, pa)
-		return total(pg, err)
-	})
-	d.Expiring = u.expiring(ctx)
+	d := u.dashboardTotals(ctx, p)
 	if p.Can(codex.Read, codex.ResSync) {
 		for _, src := range []string{codex.SourceFreshservice, codex.SourceDatto} {
 			run, err := u.svc.Sync.LastSyncRun(ctx, src, "")
@@ -114,6 +88,73 @@ func homePage(pref string) string {
 		}
 	}
 	return ""
+}
+
+// dashboardTTL is how long the dashboard's counts and expiry list are reused: counting
+// 100,000 assets and 80,000 tickets on every visit would cost far more than the page.
+const dashboardTTL = time.Minute
+
+type cachedTotals struct {
+	counts   []countCard
+	expiring []expiring
+	at       time.Time
+}
+
+// dashboardTotals returns the counts and the expiry list, computed at most once a
+// minute per audience: the principals who see the same rows (same level, company,
+// service and redaction) share them.
+func (u *UI) dashboardTotals(ctx context.Context, p *codex.Principal) dashboardData {
+	key := fmt.Sprintf("%s|%s|%d|%t", p.Level, p.Service, p.CompanyID, p.MustRedact())
+	if c, ok := u.dash.Get(key); ok && u.opts.Now().Sub(c.at) < dashboardTTL {
+		return dashboardData{Counts: c.counts, Expiring: c.expiring}
+	}
+	var d dashboardData
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	count := func(label, link string, f func(context.Context, codex.PageArgs) (int, error)) {
+		g.Go(func() error {
+			n, err := f(gctx, codex.PageArgs{First: ptr(0), WantTotal: true})
+			if err == nil {
+				mu.Lock()
+				d.Counts = append(d.Counts, countCard{Label: label, Link: link, N: n})
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	count("Clients", "companies?kind=client", func(ctx context.Context, pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Companies.Companies(ctx, codex.CompanyFilter{Kind: []codex.CompanyKind{codex.KindClient}}, pa)
+		return total(pg, err)
+	})
+	count("Contacts", "contacts", func(ctx context.Context, pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Contacts.Contacts(ctx, codex.ContactFilter{}, pa)
+		return total(pg, err)
+	})
+	count("Assets", "assets", func(ctx context.Context, pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Assets.Assets(ctx, codex.AssetFilter{}, pa)
+		return total(pg, err)
+	})
+	count("Network devices", "network", func(ctx context.Context, pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Network.EquipmentList(ctx, codex.EquipmentFilter{}, pa)
+		return total(pg, err)
+	})
+	count("Open tickets", "", func(ctx context.Context, pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Tickets.Tickets(ctx, codex.TicketFilter{OpenOnly: true}, pa)
+		return total(pg, err)
+	})
+	count("Open alerts", "", func(ctx context.Context, pa codex.PageArgs) (int, error) {
+		pg, err := u.svc.Tickets.Alerts(ctx, codex.AlertFilter{Resolved: ptr(false)}, pa)
+		return total(pg, err)
+	})
+	g.Go(func() error {
+		d.Expiring = u.expiring(gctx)
+		return nil
+	})
+	g.Wait()
+	order := map[string]int{"Clients": 0, "Contacts": 1, "Assets": 2, "Network devices": 3, "Open tickets": 4, "Open alerts": 5}
+	sort.Slice(d.Counts, func(i, j int) bool { return order[d.Counts[i].Label] < order[d.Counts[j].Label] })
+	u.dash.Add(key, cachedTotals{counts: d.Counts, expiring: d.Expiring, at: u.opts.Now()})
+	return d
 }
 
 func total[T any](pg *codex.Page[T], err error) (int, error) {

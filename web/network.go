@@ -29,7 +29,7 @@ func (u *UI) networkList(w http.ResponseWriter, r *http.Request) {
 	if t := q.Get("type"); t != "" {
 		f.Type = []codex.EquipmentType{codex.EquipmentType(t)}
 	}
-	pg, err := u.svc.Network.EquipmentList(r.Context(), f, pageArgs(q))
+	pg, err := u.svc.Network.EquipmentList(r.Context(), f, pageArgs(q, false))
 	if err != nil {
 		u.fail(w, r, err)
 		return

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,6 +30,17 @@ func TestClientSeesOnlyItsSubtree(t *testing.T) {
 		}
 		if status, body, _ := f.get("/assets?q=MCSO", client); status != http.StatusOK || strings.Contains(body, "MCSO-MDT-07") {
 			t.Errorf("client's asset search for another company's assets = %d, lists them:\n%.2000s", status, body)
+		}
+		// The dashboard counts what the client may see (its counts are cached per audience,
+		// so the admin's, fetched first, must not leak).
+		f.get("/?view=dashboard", f.token(codex.LevelAdmin, ""))
+		clients, err := f.svc.Companies.Companies(asPrincipal(f, codex.LevelClient, "ACC-1001"), codex.CompanyFilter{Kind: []codex.CompanyKind{codex.KindClient}}, codex.PageArgs{WantTotal: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, _ = f.get("/?view=dashboard", client)
+		if want := `<a href="companies?kind=client">Clients</a><strong>` + strconv.Itoa(clients.TotalCount) + `</strong>`; !strings.Contains(body, want) {
+			t.Errorf("client's dashboard lacks %s:\n%.2500s", want, body)
 		}
 		if status, _, _ := f.get("/sync", client); status != http.StatusForbidden {
 			t.Errorf("client GET /sync = %d; want 403", status)
@@ -227,6 +240,16 @@ func TestStaleEditConflicts(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// asPrincipal is a context carrying the principal of a development token.
+func asPrincipal(f *fixture, level codex.Level, company string) context.Context {
+	f.t.Helper()
+	p := &codex.Principal{Subject: "x@example.com", Email: "x@example.com", Level: level}
+	if company != "" {
+		p.CompanyID = f.company(company).ID
+	}
+	return codex.WithPrincipal(context.Background(), p)
+}
 
 func TestAssignAssetToContacts(t *testing.T) {
 	f := newFixture(t, storetest.Open(t, "sqlite"), true)

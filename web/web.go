@@ -24,11 +24,11 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/hivematrix/codex/auth"
 	"github.com/hivematrix/codex/codex"
@@ -87,7 +87,7 @@ type UI struct {
 	secret []byte
 	oidc   *oidcClient
 	topo   topologyRenderer
-	once   sync.Once
+	dash   *lru.Cache[string, cachedTotals]
 }
 
 type staticFile struct {
@@ -113,6 +113,7 @@ func newUI(svc codex.Services, opts Options) (*UI, error) {
 	if u.opts.Now == nil {
 		u.opts.Now = time.Now
 	}
+	u.dash, _ = lru.New[string, cachedTotals](256)
 	u.secret = opts.Secret
 	if len(u.secret) == 0 {
 		u.secret = make([]byte, 32)
