@@ -49,7 +49,7 @@ func TestBrowserEverydayOperation(t *testing.T) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 50*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 
 	shot := func(name string) chromedp.Action[chromedp.Void] {
