@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hivematrix/codex/store/storetest"
@@ -50,67 +49,67 @@ func TestExplorerInABrowser(t *testing.T) {
 
 	var mu sync.Mutex
 	var problems []string
-	chromedp.ListenTarget(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, "exception: "+ev.ExceptionDetails.Text+" "+exceptionText(ev.ExceptionDetails))
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
-				}
-				problems = append(problems, "console error: "+strings.Join(parts, " "))
+	// The page's console errors and uncaught exceptions, collected while the steps run.
+	ctx, stopConsole := context.WithCancel(ctx)
+	defer stopConsole()
+	go func() {
+		for msg, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			if msg.Type == chromedp.ConsoleError || msg.Type == chromedp.ConsoleException {
+				mu.Lock()
+				problems = append(problems, string(msg.Type)+": "+msg.Text)
+				mu.Unlock()
 			}
 		}
-	})
+	}()
 
-	var first, after, stored string
-	err = chromedp.Run(ctx,
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			t.Fatalf("%s in Chromium: %v (page problems: %v)", what, err, problems)
+		}
+	}
+	text := func(what string, a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, a)
+		if err != nil {
+			t.Fatalf("%s in Chromium: %v", what, err)
+		}
+		return v
+	}
+	step("explorer",
 		chromedp.Navigate(srv.URL+"/graphql"),
-		chromedp.WaitVisible("#codex-signin", chromedp.ByID),
-		chromedp.WaitVisible(".graphiql-container", chromedp.ByQuery),
-		chromedp.Text("#codex-status", &first, chromedp.ByID),
-		chromedp.Click("#codex-signin", chromedp.ByID),
-		chromedp.Poll(`document.getElementById('codex-status').textContent.indexOf('Signed in') === 0`, nil),
+		chromedp.WaitVisible(chromedp.ID("codex-signin")),
+		chromedp.WaitVisible(chromedp.CSS(".graphiql-container")),
+	)
+	first := text("first screen", chromedp.Text(chromedp.ID("codex-status")))
+	step("sign in",
+		chromedp.Click(chromedp.ID("codex-signin")),
+		chromedp.Poll[chromedp.Void](`document.getElementById('codex-status').textContent.indexOf('Signed in') === 0`),
 		// The schema is loaded when the documentation pane can list the root types.
-		chromedp.Click(`button[aria-label="Show Documentation Explorer"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`//a[contains(@class,"graphiql-doc-explorer-type-name") and text()="Query"]`, chromedp.BySearch),
-		chromedp.Text("#codex-status", &after, chromedp.ByID),
-		chromedp.Evaluate(`sessionStorage.getItem('codex:token') || ''`, &stored),
+		chromedp.Click(chromedp.CSS(`button[aria-label="Show Documentation Explorer"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//a[contains(@class,"graphiql-doc-explorer-type-name") and text()="Query"]`)),
 	)
-	if err != nil {
-		mu.Lock()
-		t.Fatalf("explorer in Chromium: %v (page problems: %v)", err, problems)
-	}
+	stored := text("session storage", chromedp.Evaluate[string](`sessionStorage.getItem('codex:token') || ''`))
 	// The REST reference page renders its embedded document under its own CSP.
-	err = chromedp.Run(ctx,
+	step("/api/docs",
 		chromedp.Navigate(srv.URL+"/api/docs"),
-		chromedp.Poll(`document.querySelector('.redoc-wrap') !== null && document.body.innerText.indexOf('List companies') >= 0`, nil),
+		chromedp.Poll[chromedp.Void](`document.querySelector('.redoc-wrap') !== null && document.body.innerText.indexOf('List companies') >= 0`),
 	)
-	if err != nil {
-		mu.Lock()
-		t.Fatalf("/api/docs in Chromium: %v (page problems: %v)", err, problems)
-	}
 	if !strings.Contains(first, "Sign in") {
 		t.Errorf("first screen says %q; want an invitation to sign in", first)
 	}
 	if !strings.HasPrefix(stored, "eyJ") {
 		t.Errorf("sessionStorage token = %q; want the signed-in JWT", stored)
 	}
+	stopConsole()
 	mu.Lock()
 	defer mu.Unlock()
 	for _, p := range problems {
 		t.Errorf("the page reported %s", p)
 	}
-}
-
-// exceptionText is the description of a thrown exception, if it has one.
-func exceptionText(d *runtime.ExceptionDetails) string {
-	if d.Exception != nil {
-		return d.Exception.Description
-	}
-	return ""
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/hivematrix/codex/rest"
 	"github.com/hivematrix/codex/seed"
 	"github.com/hivematrix/codex/store"
+	"github.com/hivematrix/codex/web"
 )
 
 func main() {
@@ -239,6 +240,7 @@ func companyResolver(db *store.DB) auth.CompanyResolver {
 //	POST /webhooks/freshservice/ticket  PSA secret or HMAC: store that ticket now
 //	GET  /billing-plans/api/...   token: the billing plan catalogue as Ledger reads it
 //	GET  /debug/pprof/...         admin token: Go's runtime profiles (only with [server] pprof)
+//	     /, /companies/..., ...   token or session cookie: the web UI (web.Paths), sign-in at /signin
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(rest.RequestID, requestLog(s.log), s.tel.observe, corsMiddleware(s.cfg.Server.CORSOrigins),
@@ -296,6 +298,10 @@ func (s *server) routes() http.Handler {
 		r.Mount("/sync", api.SyncRoutes())
 	})
 	r.With(authenticated, adminOnly).Method(http.MethodGet, "/metrics", s.tel.metrics.Handler())
+	web.New(s.svc, web.Options{
+		Verifier: s.verifier, Dev: s.verifier.Dev(), Export: api.Routes(), Sync: s.sync, Logger: s.log,
+		OIDC: web.OIDCConfig{IssuerURL: s.cfg.Auth.IssuerURL, ClientID: s.cfg.Auth.ClientID, ClientSecret: s.cfg.Auth.ClientSecret},
+	}).Mount(r)
 	if s.cfg.Server.Pprof {
 		r.Group(func(r chi.Router) {
 			r.Use(authenticated, adminOnly)

@@ -150,6 +150,10 @@ type Auth struct {
 	RoleClient string
 	// CompanyClaim is the claim holding a client user's company (an id or account number).
 	CompanyClaim string
+	// ClientID and ClientSecret are Codex's OpenID Connect client at IssuerURL, for the
+	// web UI's sign-in (the authorization-code flow); empty leaves it off.
+	ClientID     string
+	ClientSecret string
 	// DevKeyFile is the development issuer's RSA key, created on first start.
 	DevKeyFile string
 	// Roles maps Keycloak role names to permission levels ([auth.roles]); nil keeps the
@@ -322,6 +326,8 @@ func (c *Config) bindings() []binding {
 		{"auth", "clock_skew", "CODEX_AUTH_CLOCK_SKEW", false, durationValue{&c.Auth.ClockSkew, 0}},
 		{"auth", "role_client", "CODEX_AUTH_ROLE_CLIENT", false, stringValue{&c.Auth.RoleClient}},
 		{"auth", "company_claim", "CODEX_AUTH_COMPANY_CLAIM", false, nonEmptyValue{&c.Auth.CompanyClaim}},
+		{"auth", "client_id", "CODEX_AUTH_CLIENT_ID", false, stringValue{&c.Auth.ClientID}},
+		{"auth", "client_secret", "CODEX_AUTH_CLIENT_SECRET", true, stringValue{&c.Auth.ClientSecret}},
 		{"auth", "dev_key_file", "CODEX_AUTH_DEV_KEY_FILE", false, nonEmptyValue{&c.Auth.DevKeyFile}},
 
 		{"integrations", "freshservice_api_key", "CODEX_FRESHSERVICE_API_KEY", true, stringValue{&c.Integrations.FreshserviceAPIKey}},

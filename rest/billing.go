@@ -39,7 +39,7 @@ func (a *API) billingRoutes() []route {
 		{method: http.MethodPut, pattern: "/billing-plans/{id}", tag: "billing",
 			summary: "Replace a plan: absent fields are reset (admins and write-granted services)",
 			body:    plan, result: plan, status: http.StatusOK, handler: a.replacePlan},
-		{method: http.MethodPost, pattern: "/billing-plans/import", tag: "billing",
+		{method: http.MethodPost, pattern: "/billing-plans/import", op: "importBillingPlans", tag: "billing",
 			summary: "Import the catalogue from CSV (the export's columns; id and timestamps ignored): each plan and term is added or replaced, all rows or none",
 			result:  reflect.TypeFor[PlanImport](), status: http.StatusOK, handler: a.importPlans},
 		{method: http.MethodGet, pattern: "/feature-options", tag: "billing",

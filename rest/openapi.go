@@ -185,7 +185,7 @@ func operationID(rt route) string {
 	var b strings.Builder
 	b.WriteString(verb)
 	for _, w := range words {
-		for part := range strings.SplitSeq(strings.ReplaceAll(w, ".", "_"), "_") {
+		for part := range strings.SplitSeq(strings.NewReplacer(".", "_", "-", "_").Replace(w), "_") {
 			if up, ok := acronyms[part]; ok {
 				part = up
 			} else if part != "" {

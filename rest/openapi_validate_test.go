@@ -148,7 +148,7 @@ func TestContractCatchesMismatches(t *testing.T) {
 func TestOperationIDs(t *testing.T) {
 	api := rest.New(policy.New(storetest.Open(t, "sqlite").Services()), rest.Options{})
 	seen := map[string]string{}
-	human := regexp.MustCompile(`^(list|get|create|replace|update|archive|restore|start)[A-Z][A-Za-z]*$`)
+	human := regexp.MustCompile(`^(list|get|create|replace|update|archive|restore|start|assign|import)[A-Z][A-Za-z]*$`)
 	for path, item := range api.Document()["paths"].(map[string]any) {
 		for method, op := range item.(map[string]any) {
 			key := strings.ToUpper(method) + " " + path

@@ -366,17 +366,17 @@ func (a *API) platformize(rts []route) {
 		}
 		switch {
 		case rt.pattern == "/companies":
-			rt.params = append(rt.params, yearParam, includeTicketsParam)
+			rt.addParams(yearParam, includeTicketsParam)
 		case rt.pattern == "/companies/{id}":
-			rt.params = append(rt.params, yearParam, includeTicketsParam)
+			rt.addParams(yearParam, includeTicketsParam)
 			rt.summary += " (by id, or by the platform's account number: see companyByRef)"
 			rt.handler = a.companyRead
 		case nested[rt.pattern] != nil:
-			rt.params = append(rt.params, yearParam, includeTicketsParam)
+			rt.addParams(yearParam, includeTicketsParam)
 			rt.summary += "; by account number, the platform's items (unpaged)"
 			rt.handler = a.platformNested(rt.handler, nested[rt.pattern])
 		case strings.HasPrefix(rt.pattern, "/companies/{id}/"):
-			rt.params = append(rt.params, yearParam)
+			rt.addParams(yearParam)
 		}
 	}
 }
@@ -388,5 +388,19 @@ func (a *API) companyRead(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	setETag(w, c)
 	writeJSON(w, http.StatusOK, c)
+}
+
+// addParams adds the parameters the route does not list yet.
+func (rt *route) addParams(ps ...param) {
+outer:
+	for _, p := range ps {
+		for _, have := range rt.params {
+			if have.name == p.name {
+				continue outer
+			}
+		}
+		rt.params = append(rt.params, p)
+	}
 }

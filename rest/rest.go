@@ -61,17 +61,17 @@ type API struct {
 	webhook    WebhookConfig
 	// requireIfMatch: see Options.RequireIfMatch.
 	requireIfMatch bool
-	tbl        []route
-	mux        *chi.Mux // built by Routes; the 405 handler asks it which methods a path allows
-	once       sync.Once
-	doc        []byte
+	tbl            []route
+	mux            *chi.Mux // built by Routes; the 405 handler asks it which methods a path allows
+	once           sync.Once
+	doc            []byte
 }
 
 // New returns the REST API over svc, which should be the policy layer's services: this
 // package applies no access rules of its own.
 func New(svc codex.Services, opts Options) *API {
 	a := &API{svc: svc, log: opts.Logger, sync: opts.Sync, tickets: opts.Tickets, ticketSync: opts.TicketSync,
-		psa: opts.PSA, webhook: opts.Webhook}
+		psa: opts.PSA, webhook: opts.Webhook, requireIfMatch: opts.RequireIfMatch}
 	if a.log == nil {
 		a.log = slog.Default()
 	}

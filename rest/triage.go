@@ -58,7 +58,7 @@ func (a *API) triageRoutes() []route {
 	}
 	return []route{
 		listRoute(a, l, "/triage", "List the upstream records kept without a company or held for an ambiguous match (admins)", "sync"),
-		{method: http.MethodPost, pattern: "/triage/{id}/assign", tag: "sync",
+		{method: http.MethodPost, pattern: "/triage/{id}/assign", op: "assignTriageItem", tag: "sync",
 			summary: "Assign a triage item to a company (a contact brings its held tickets and assets), or an ambiguous asset to one of its candidates (admins)",
 			body:    reflect.TypeFor[codex.TriageAssignment](), result: reflect.TypeFor[*codex.TriageOutcome](), status: http.StatusOK,
 			handler: func(w http.ResponseWriter, r *http.Request) {
@@ -95,7 +95,7 @@ func (a *API) triageRoutes() []route {
 				}
 				writeJSON(w, http.StatusOK, out)
 			}},
-		{method: http.MethodPost, pattern: "/sync/account-numbers", tag: "sync",
+		{method: http.MethodPost, pattern: "/sync/account-numbers", op: "startAccountNumbering", tag: "sync",
 			summary: "Number the client companies without an account number and push the numbers to every source, now (admins)",
 			result:  reflect.TypeFor[accountNumberRuns](), status: http.StatusOK,
 			handler: func(w http.ResponseWriter, r *http.Request) {

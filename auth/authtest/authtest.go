@@ -14,6 +14,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -40,6 +41,11 @@ type Server struct {
 	mu      sync.Mutex
 	keys    []signingKey // the last one signs; all are published
 	down    bool
+	codes   map[string]string // authorization codes not yet exchanged, to their redirect URI
+
+	// LoginClaims are the overrides of Claims for the person the authorization endpoint
+	// signs in (Keycloak only).
+	LoginClaims Claims
 }
 
 type signingKey struct {
@@ -68,8 +74,64 @@ func NewKeycloak(t testing.TB) *Server {
 		})
 	})
 	mux.HandleFunc("GET /realms/codex/protocol/openid-connect/certs", i.serveJWKS)
+	mux.HandleFunc("GET /realms/codex/protocol/openid-connect/auth", i.serveAuthorize)
+	mux.HandleFunc("POST /realms/codex/protocol/openid-connect/token", i.serveToken)
 	i.Rotate()
 	return i
+}
+
+// Client is the OpenID client the fake Keycloak accepts in the authorization-code flow.
+const (
+	ClientID     = "codex"
+	ClientSecret = "codex-secret"
+)
+
+// serveAuthorize signs the person of LoginClaims in at once (there is no login form)
+// and sends the browser back to the client with a one-time code and its state.
+func (i *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("client_id") != ClientID || q.Get("response_type") != "code" || q.Get("redirect_uri") == "" {
+		http.Error(w, "bad authorization request", http.StatusBadRequest)
+		return
+	}
+	code := rand.Text()
+	i.mu.Lock()
+	if i.codes == nil {
+		i.codes = map[string]string{}
+	}
+	i.codes[code] = q.Get("redirect_uri")
+	i.mu.Unlock()
+	back, _ := url.Parse(q.Get("redirect_uri"))
+	v := back.Query()
+	v.Set("code", code)
+	v.Set("state", q.Get("state"))
+	back.RawQuery = v.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
+}
+
+// serveToken exchanges a code (once, for the client with its secret and the same
+// redirect URI) for an access token and ID token carrying LoginClaims.
+func (i *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	code := r.PostForm.Get("code")
+	i.mu.Lock()
+	redirect, known := i.codes[code]
+	delete(i.codes, code)
+	login := i.LoginClaims
+	i.mu.Unlock()
+	if id != ClientID || secret != ClientSecret || !known || redirect != r.PostForm.Get("redirect_uri") ||
+		r.PostForm.Get("grant_type") != "authorization_code" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"error":"invalid_grant"}`))
+		return
+	}
+	token := i.Mint(i.Claims(login))
+	writeJSON(w, map[string]any{"access_token": token, "id_token": token, "token_type": "Bearer", "expires_in": 3600})
 }
 
 // NewCore starts a fake HiveMatrix Core: iss "hivematrix-core", keys at
