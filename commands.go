@@ -608,9 +608,9 @@ func runSync(ctx context.Context, c *cli, args []string) error {
 		return usagef("sync needs one source: freshservice, datto or all (or account-numbers)")
 	}
 	switch fs.Arg(0) {
-	case codex.SourceFreshservice, codex.SourceDatto, syncer.SourceAll:
+	case codex.SourceFreshservice, codex.SourceDatto, syncer.SourceAll, "account-numbers":
 	default:
-		return usagef("unknown source %q: want freshservice, datto or all", fs.Arg(0))
+		return usagef("unknown source %q: want freshservice, datto, all or account-numbers", fs.Arg(0))
 	}
 	db, err := c.openExisting(ctx)
 	if err != nil {
@@ -619,7 +619,8 @@ func runSync(ctx context.Context, c *cli, args []string) error {
 	defer db.Close()
 	fc, dc := syncer.ClientsFromConfig(c.cfg.Integrations, c.log)
 	engine := syncer.New(syncer.Config{Services: policy.New(db.Services()), Locker: db, Freshservice: fc, Datto: dc, Logger: c.log,
-		AccountNumberFormat: c.cfg.Sync.AccountNumberFormat, AccountNumberStart: int64(c.cfg.Sync.AccountNumberStart)})
+		AccountNumberFormat: c.cfg.Sync.AccountNumberFormat, AccountNumberStart: int64(c.cfg.Sync.AccountNumberStart),
+		StatusNames: c.cfg.Integrations.FreshserviceStatuses})
 	defer engine.Shutdown(context.WithoutCancel(ctx))
 	ctx = codex.WithPrincipal(ctx, codex.SystemPrincipal("sync"))
 	if fs.Arg(0) == "account-numbers" {

@@ -49,7 +49,11 @@ func TestExplorerInABrowser(t *testing.T) {
 
 	var mu sync.Mutex
 	var problems []string
-	// The page's console errors and uncaught exceptions, collected while the steps run.
+	// Start the browser first, then collect the page's console errors and uncaught
+	// exceptions while the steps run.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
 	ctx, stopConsole := context.WithCancel(ctx)
 	defer stopConsole()
 	go func() {

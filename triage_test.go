@@ -128,6 +128,9 @@ func TestSyncAccountNumbersCommand(t *testing.T) {
 	site := rmm.AddSite(fake.Site{Name: "Solo"}) // no AccountNumber variable
 	env := cliEnv(t, "CODEX_DATTO_API_URL", rmm.URL(), "CODEX_DATTO_API_KEY", fake.APIKey, "CODEX_DATTO_API_SECRET", fake.APISecret,
 		"CODEX_DEMO_DATA", "false", "CODEX_SYNC_ACCOUNT_NUMBER_FORMAT", "MSP-%04d", "CODEX_SYNC_ACCOUNT_NUMBER_START", "7")
+	if code, _, errOut := runCLI(t, env, "migrate"); code != exitOK { // sync never creates an instance
+		t.Fatalf("codex migrate = %d\n%s", code, errOut)
+	}
 	if code, out, errOut := runCLI(t, env, "sync", "datto"); code != exitOK {
 		t.Fatalf("codex sync datto = %d\n%s\n%s", code, out, errOut)
 	}

@@ -208,7 +208,7 @@ func TestShipperRedactsPersonalData(t *testing.T) {
 // codex_helm_queued_records: records waiting, in the queue or a batch not yet sent.
 func TestShipperReportsBacklog(t *testing.T) {
 	_, srv := newFakeHelm(t)
-	s := helm.New(helm.Config{URL: srv.URL, BatchSize: 100, FlushEvery: time.Hour})
+	s := helm.New(helm.Config{URL: srv.URL, Token: helm.StaticToken("t"), BatchSize: 100, FlushEvery: time.Hour})
 	defer s.Close(context.Background())
 	log := slog.New(s.Handler())
 	for range 3 {

@@ -143,11 +143,22 @@ func (u *UI) Mount(r chi.Router) {
 	})
 	for _, p := range Paths {
 		r.Handle(p, own)
-		if p != "/" {
+		switch p {
+		case "/":
+		case "/sync":
+			// Below /sync the platform's ticket sync (/sync/tickets, /sync/status/{id})
+			// is the API's: the UI takes only its own sync centre paths.
+			for _, sub := range syncCentrePaths {
+				r.Handle(sub, own)
+			}
+		default:
 			r.Handle(p+"/*", own)
 		}
 	}
 }
+
+// syncCentrePaths are the UI's paths below /sync (the sync centre's actions).
+var syncCentrePaths = []string{"/sync/run", "/sync/conflicts/*", "/sync/triage", "/sync/triage/*"}
 
 // Routes returns the UI's router, which routes on the full request path.
 func (u *UI) Routes() http.Handler {
