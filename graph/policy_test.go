@@ -1,9 +1,12 @@
 package graph_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hivematrix/codex/codex"
 )
 
 // testPolicy checks that GraphQL answers obey the policy layer: a client user sees only
@@ -154,6 +157,17 @@ func (e *env) testContactScope(t *testing.T) {
 				t.Errorf("client sees %v serving %v", get(n.(map[string]any), "name"), name)
 			}
 		}
+	}
+	// The asset's contacts follow the same rule: Alice shows, Gina does not.
+	ctx := codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))
+	if err := e.db.AssignAsset(ctx, fx.eastServer, []int64{fx.carol, fx.alice, fx.gina}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.db.AssignAsset(ctx, fx.eastServer, []int64{fx.carol}) })
+	d = e.ok("client", `query($a: ID!) { node(id: $a) { ... on Asset { assignedContacts { name designation } } } }`,
+		map[string]any{"a": gid("Asset", fx.eastServer)})
+	if got := names(d, "node.assignedContacts"); !slices.Equal(got, []string{"Alice Able", "Carol Chen"}) {
+		t.Errorf("client sees the server's contacts %v; want Alice and Carol (not Gina)", got)
 	}
 	// Staff see everything, Alice at her home company.
 	d = e.ok("admin", q, map[string]any{"alice": gid("Contact", fx.alice), "gina": gid("Contact", fx.gina)})
