@@ -1,9 +1,12 @@
 package graph_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hivematrix/codex/codex"
 )
 
 // testPolicy checks that GraphQL answers obey the policy layer: a client user sees only
@@ -102,5 +105,73 @@ func (e *env) testPolicy(t *testing.T) {
 	r = e.do("", `{ companies { totalCount } }`, nil)
 	if r.code() != "UNAUTHENTICATED" {
 		t.Errorf("anonymous companies: code %q (%+v); want UNAUTHENTICATED", r.code(), r.Errors)
+	}
+}
+
+// testContactScope checks the one contact scope rule: a contact serving a company in the
+// client's subtree (Alice: home Acme, assigned to Acme East as secondary) is visible by
+// id and node as it is in lists, seen from that company, without showing the other
+// company; a contact serving none (Gina) is not.
+func (e *env) testContactScope(t *testing.T) {
+	e.t = t
+	fx := e.fx
+	q := `query($alice: ID!, $gina: ID!) {
+		byID: contact(id: $alice) { name designation compliance company { name } companies { company { name } designation } }
+		node: node(id: $alice) { ... on Contact { name } }
+		gina: contact(id: $gina) { name }
+		ginaNode: node(id: $gina) { id }
+		contacts { nodes { name designation } }
+		east: company(id: "` + gid("Company", fx.east) + `") { contacts { nodes { name companies { company { name } } } } }
+	}`
+	d := e.ok("client", q, map[string]any{"alice": gid("Contact", fx.alice), "gina": gid("Contact", fx.gina)})
+	if get(d, "byID.name") != "Alice Able" || get(d, "node.name") != "Alice Able" {
+		t.Fatalf("client: contact(id:) = %v, node = %v; want Alice Able (she serves Acme East)", get(d, "byID"), get(d, "node"))
+	}
+	if get(d, "byID.designation") != "SECONDARY" || get(d, "byID.compliance") != "HIPAA" {
+		t.Errorf("client sees Alice as %v / %v; want her standing at Acme East (SECONDARY, HIPAA)", get(d, "byID.designation"), get(d, "byID.compliance"))
+	}
+	if get(d, "byID.company") != nil {
+		t.Errorf("client reads Alice's home company %v through her", get(d, "byID.company"))
+	}
+	if got := list(d, "byID.companies"); len(got) != 1 || get(got[0].(map[string]any), "company.name") != "Acme East" {
+		t.Errorf("client sees Alice's companies %v; want only Acme East", got)
+	}
+	if get(d, "gina") != nil || get(d, "ginaNode") != nil {
+		t.Errorf("client sees Gina (Globex only): %v %v", get(d, "gina"), get(d, "ginaNode"))
+	}
+	var listed bool
+	for _, n := range list(d, "contacts.nodes") {
+		if get(n.(map[string]any), "name") == "Alice Able" {
+			listed = true
+			if get(n.(map[string]any), "designation") != "SECONDARY" {
+				t.Errorf("client's list shows Alice as %v; want SECONDARY", get(n.(map[string]any), "designation"))
+			}
+		}
+	}
+	if !listed {
+		t.Errorf("client's contacts list lacks Alice: %v", list(d, "contacts.nodes"))
+	}
+	for _, n := range list(d, "east.contacts.nodes") {
+		for _, c := range list(n.(map[string]any), "companies") {
+			if name := get(c.(map[string]any), "company.name"); name != "Acme East" && name != "Acme East Lab" {
+				t.Errorf("client sees %v serving %v", get(n.(map[string]any), "name"), name)
+			}
+		}
+	}
+	// The asset's contacts follow the same rule: Alice shows, Gina does not.
+	ctx := codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))
+	if err := e.db.AssignAsset(ctx, fx.eastServer, []int64{fx.carol, fx.alice, fx.gina}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.db.AssignAsset(ctx, fx.eastServer, []int64{fx.carol}) })
+	d = e.ok("client", `query($a: ID!) { node(id: $a) { ... on Asset { assignedContacts { name designation } } } }`,
+		map[string]any{"a": gid("Asset", fx.eastServer)})
+	if got := names(d, "node.assignedContacts"); !slices.Equal(got, []string{"Alice Able", "Carol Chen"}) {
+		t.Errorf("client sees the server's contacts %v; want Alice and Carol (not Gina)", got)
+	}
+	// Staff see everything, Alice at her home company.
+	d = e.ok("admin", q, map[string]any{"alice": gid("Contact", fx.alice), "gina": gid("Contact", fx.gina)})
+	if get(d, "byID.designation") != "PRIMARY" || get(d, "byID.company.name") != "Acme Holdings" || len(list(d, "byID.companies")) != 2 || get(d, "gina.name") != "Gina Gray" {
+		t.Errorf("admin sees Alice as %v; want PRIMARY at Acme Holdings serving two companies, and Gina", get(d, "byID"))
 	}
 }

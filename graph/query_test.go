@@ -22,6 +22,7 @@ func TestGraph(t *testing.T) {
 		t.Run("paging", e.testPaging)
 		t.Run("nested paging", e.testNestedPaging)
 		t.Run("policy", e.testPolicy)
+		t.Run("contact scope", e.testContactScope)
 		t.Run("errors", e.testErrors)
 		t.Run("mutations", e.testMutations) // last: it changes the fixture
 	})

@@ -114,7 +114,9 @@ func (s *service) ContactsByAssets(ctx context.Context, assetIDs []int64) ([][]*
 		return nil, err
 	}
 	for i, g := range groups {
-		groups[i] = keep(g, func(c *codex.Contact) bool { return inScope(sc, c.CompanyID) })
+		if groups[i], err = s.keepScoped(ctx, sc, g); err != nil {
+			return nil, err
+		}
 	}
 	return groups, s.redactContacts(ctx, p, false, flatten(groups)...)
 }

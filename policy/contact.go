@@ -6,6 +6,68 @@ import (
 	"github.com/hivematrix/codex/codex"
 )
 
+// The contact scope rule, one for every read (get, batch loaders, lists, nested lists,
+// CSV): a contact is visible to a caller when it serves, as its home company or by
+// assignment, a company in the caller's scope. A contact whose home company is outside the
+// scope is shown as seen from the first company in scope that it serves (lowest id): its
+// designation, compliance level and redaction are that company's. Nothing else of the
+// other company shows through it: company_id still names the home company, but reading
+// that company answers 404 (GraphQL's Contact.company is null), and its companies list
+// holds only the companies in scope (CompaniesOfContacts).
+
+// scopeContacts applies the rule to cs in place and reports which are visible. It costs
+// one statement per call, and only when some contact's home company is out of scope.
+func (s *service) scopeContacts(ctx context.Context, sc []int64, cs []*codex.Contact) ([]bool, error) {
+	ok := make([]bool, len(cs))
+	var away []int64
+	var at []int
+	for i, c := range cs {
+		switch {
+		case c == nil:
+		case inScope(sc, c.CompanyID):
+			ok[i] = true
+		default:
+			away, at = append(away, c.ID), append(at, i)
+		}
+	}
+	if len(away) == 0 {
+		return ok, nil
+	}
+	groups, err := s.in.Contacts.CompaniesOfContacts(ctx, away)
+	if err != nil {
+		return nil, err
+	}
+	for j, g := range groups {
+		i := at[j]
+		var first *codex.ContactCompany
+		for k := range g {
+			if inScope(sc, g[k].CompanyID) && (first == nil || g[k].CompanyID < first.CompanyID) {
+				first = &g[k]
+			}
+		}
+		if first != nil {
+			cs[i].Designation, cs[i].ForCompanyID = first.Designation, first.CompanyID
+			ok[i] = true
+		}
+	}
+	return ok, nil
+}
+
+// keepScoped returns the contacts of cs that the rule shows, adjusted.
+func (s *service) keepScoped(ctx context.Context, sc []int64, cs []*codex.Contact) ([]*codex.Contact, error) {
+	ok, err := s.scopeContacts(ctx, sc, cs)
+	if err != nil {
+		return nil, err
+	}
+	out := cs[:0:0]
+	for i, c := range cs {
+		if ok[i] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 func (s *service) Contact(ctx context.Context, id int64) (*codex.Contact, error) {
 	p, sc, err := s.readScope(ctx, codex.ResContact)
 	if err != nil {
@@ -15,7 +77,11 @@ func (s *service) Contact(ctx context.Context, id int64) (*codex.Contact, error)
 	if err != nil {
 		return nil, err
 	}
-	if !inScope(sc, c.CompanyID) {
+	ok, err := s.scopeContacts(ctx, sc, []*codex.Contact{c})
+	if err != nil {
+		return nil, err
+	}
+	if !ok[0] {
 		return nil, notFound("contact", id)
 	}
 	return c, s.redactContacts(ctx, p, true, c)
@@ -27,8 +93,12 @@ func (s *service) ContactsByIDs(ctx context.Context, ids []int64) ([]*codex.Cont
 		return nil, repeat(err, len(ids))
 	}
 	cs, errs := s.in.Contacts.ContactsByIDs(ctx, ids)
+	ok, err := s.scopeContacts(ctx, sc, cs)
+	if err != nil {
+		return nil, repeat(err, len(ids))
+	}
 	for i, c := range cs {
-		if c != nil && !inScope(sc, c.CompanyID) {
+		if c != nil && !ok[i] {
 			if errs == nil {
 				errs = make([]error, len(ids))
 			}
@@ -54,6 +124,11 @@ func (s *service) Contacts(ctx context.Context, f codex.ContactFilter, pa codex.
 	if err != nil {
 		return nil, err
 	}
+	// The store's scope filter is the rule's (a contact serving a company in scope), so
+	// every row stays; this shows each as seen from a company in scope.
+	if _, err := s.scopeContacts(ctx, sc, page.Items); err != nil {
+		return nil, err
+	}
 	return page, s.redactContacts(ctx, p, true, page.Items...)
 }
 
@@ -67,6 +142,9 @@ func (s *service) EachContact(ctx context.Context, f codex.ContactFilter, fn fun
 	}
 	f.Scope = narrow(f.Scope, sc)
 	return s.in.Contacts.EachContact(ctx, f, func(c *codex.Contact) error {
+		if _, err := s.scopeContacts(ctx, sc, []*codex.Contact{c}); err != nil {
+			return err
+		}
 		if err := s.redactContacts(ctx, p, true, c); err != nil {
 			return err
 		}

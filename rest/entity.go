@@ -42,7 +42,8 @@ func entityRoutes[T, P, R any](a *API, e entity[T, P, R], base, tag string) []ro
 	if strings.ContainsRune("aeiou", rune(e.noun[0])) {
 		one = "an " + e.noun
 	}
-	return []route{
+	_, etag := any((*T)(nil)).(versioned)
+	rts := []route{
 		{method: http.MethodPost, pattern: base, summary: "Create " + one, tag: tag, body: rt, result: rt,
 			status: http.StatusCreated, handler: func(w http.ResponseWriter, r *http.Request) { e.post(a, w, r) }},
 		{method: http.MethodGet, pattern: item, summary: "Read " + one, tag: tag, result: rt,
@@ -60,6 +61,12 @@ func entityRoutes[T, P, R any](a *API, e entity[T, P, R], base, tag string) []ro
 			tag: tag, result: rt, status: http.StatusOK,
 			handler: func(w http.ResponseWriter, r *http.Request) { e.change(a, w, r, e.restore) }},
 	}
+	for i := range rts {
+		rts[i].etag = etag
+		rts[i].ifMatch = etag && (rts[i].method != http.MethodPost && rts[i].method != http.MethodGet ||
+			strings.HasSuffix(rts[i].pattern, "/restore"))
+	}
+	return rts
 }
 
 func (e entity[T, P, R]) post(a *API, w http.ResponseWriter, r *http.Request) {

@@ -264,3 +264,57 @@ func TestClientScopeOfSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestContactScopeRule checks the one contact scope rule through REST: a contact whose
+// home is Globex but who also serves Acme East is visible to Acme's client by its own URL
+// as in the lists, CSV and the company's nested list, as seen from Acme East (secondary
+// there), while Globex stays unreadable; a Globex-only contact stays a 404.
+func TestContactScopeRule(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		both := &codex.Contact{CompanyID: f.globex.ID, FirstName: "Bo", LastName: "Both", Email: "bo@globex.example",
+			Active: true, Designation: codex.DesignationPrimary}
+		f.must(f.db.CreateContact(f.sys, both))
+		f.must(f.db.AssignContact(f.sys, both.ID, f.acmeEast.ID, codex.DesignationSecondary))
+		only := &codex.Contact{CompanyID: f.globex.ID, FirstName: "Gus", LastName: "Globex", Email: "gus@globex.example", Active: true}
+		f.must(f.db.CreateContact(f.sys, only))
+
+		path := "/api/contacts/" + strconv.FormatInt(both.ID, 10)
+		got := decode[rest.Contact](t, f.expect(req{as: "client", path: path}, http.StatusOK))
+		if got.Name != "Bo Both" || got.Designation != codex.DesignationSecondary || got.IsPrimary {
+			t.Errorf("client GET %s = %+v; want Bo Both, secondary (his standing at Acme East, not at Globex)", path, got)
+		}
+		f.expect(req{as: "client", path: "/api/contacts/" + strconv.FormatInt(only.ID, 10)}, http.StatusNotFound)
+		f.expect(req{as: "client", path: "/api/companies/" + strconv.FormatInt(f.globex.ID, 10)}, http.StatusNotFound)
+
+		list := decode[[]rest.Contact](t, f.expect(req{as: "client", path: "/api/contacts"}, http.StatusOK))
+		nested := decode[[]rest.Contact](t, f.expect(req{as: "client",
+			path: "/api/companies/" + strconv.FormatInt(f.acmeEast.ID, 10) + "/contacts"}, http.StatusOK))
+		for name, rows := range map[string][]rest.Contact{"/api/contacts": list, "nested": nested} {
+			var seen bool
+			for _, c := range rows {
+				if c.ID == only.ID {
+					t.Errorf("%s: the client sees the Globex-only contact", name)
+				}
+				if c.ID == both.ID {
+					seen = true
+					if c.Designation != codex.DesignationSecondary {
+						t.Errorf("%s: Bo is %s; want secondary", name, c.Designation)
+					}
+				}
+			}
+			if !seen {
+				t.Errorf("%s: the client does not see Bo", name)
+			}
+		}
+		csv := string(f.expect(req{as: "client", path: "/api/contacts?format=csv"}, http.StatusOK))
+		if !strings.Contains(csv, "bo@globex.example") || strings.Contains(csv, "gus@globex.example") {
+			t.Errorf("client CSV: %s; want Bo and not Gus", csv)
+		}
+		// Staff see Bo at home.
+		got = decode[rest.Contact](t, f.expect(req{as: "admin", path: path}, http.StatusOK))
+		if got.Designation != codex.DesignationPrimary || got.CompanyID != f.globex.ID {
+			t.Errorf("admin GET %s = %+v; want primary at Globex", path, got)
+		}
+	})
+}

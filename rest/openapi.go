@@ -81,6 +81,11 @@ func (a *API) Document() map[string]any {
 		for _, p := range append(slices.Clone(rt.params), redactParam) {
 			params = append(params, queryParam(p))
 		}
+		if rt.ifMatch {
+			params = append(params, map[string]any{"name": "If-Match", "in": "header", "schema": map[string]any{"type": "string"},
+				"description": "The ETag of the row as you read it (or *): a write over a newer version is refused with 412; " +
+					"a server run with require_if_match answers 428 without it."})
+		}
 		op["parameters"] = params
 		if rt.body != nil {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
@@ -101,11 +106,32 @@ func (a *API) Document() map[string]any {
 			content["application/json"] = map[string]any{"schema": schema}
 			ok["content"] = content
 		}
-		op["responses"] = map[string]any{
-			strconv.Itoa(rt.status): ok,
-			"default": map[string]any{"description": "A problem (RFC 9457).",
-				"content": map[string]any{"application/problem+json": map[string]any{"schema": problem}}},
+		if rt.etag {
+			headers, _ := ok["headers"].(map[string]any)
+			if headers == nil {
+				headers = map[string]any{}
+			}
+			headers["ETag"] = map[string]any{"description": "The row's version: send it back as If-Match to change the row only if nobody else has.",
+				"schema": map[string]any{"type": "string"}}
+			ok["headers"] = headers
 		}
+		problemOf := func(desc string) map[string]any {
+			return map[string]any{"description": desc,
+				"content": map[string]any{"application/problem+json": map[string]any{"schema": problem}}}
+		}
+		responses := map[string]any{
+			strconv.Itoa(rt.status): ok,
+			"default":               problemOf("A problem (RFC 9457)."),
+		}
+		tooMany := problemOf("Too many requests from this principal (or, unauthenticated, this address): retry after Retry-After seconds.")
+		tooMany["headers"] = map[string]any{"Retry-After": map[string]any{"description": "Seconds to wait before retrying.",
+			"required": true, "schema": map[string]any{"type": "integer"}}}
+		responses["429"] = tooMany
+		if rt.ifMatch {
+			responses["412"] = problemOf("If-Match does not match the row's current ETag: someone changed it since you read it.")
+			responses["428"] = problemOf("This server requires If-Match on writes of a row, and the request has none.")
+		}
+		op["responses"] = responses
 		if rt.public {
 			op["security"] = []any{}
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -207,4 +208,84 @@ func TestSchemasRequireWhatIsAlwaysThere(t *testing.T) {
 	if !slices.Contains(problem, "status") || slices.Contains(problem, "errors") {
 		t.Errorf("Problem requires %v; want status, and not errors (omitted when empty)", problem)
 	}
+}
+
+// TestOpenAPIConcurrencyAndLimits checks that the document declares optimistic
+// concurrency and rate limits: If-Match on every write of a row, ETag on single-row
+// answers, 412 and 428 on those writes, and 429 with Retry-After everywhere, all as
+// problem+json; and that such answers validate against it (and wrong ones do not).
+func TestOpenAPIConcurrencyAndLimits(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		paths := f.api.doc.Paths
+		writes := 0
+		for path, item := range paths.Map() {
+			for method, op := range item.Operations() {
+				key := method + " " + path
+				tooMany := op.Responses.Status(http.StatusTooManyRequests)
+				if tooMany == nil || tooMany.Value.Content.Get("application/problem+json") == nil {
+					t.Errorf("%s does not declare 429 as problem+json", key)
+				} else if h := tooMany.Value.Headers["Retry-After"]; h == nil || !h.Value.Required {
+					t.Errorf("%s: 429 does not declare a required Retry-After header", key)
+				}
+				row := regexp.MustCompile(`^/(companies|contacts|assets|network_equipment)/\{id\}(/restore)?$`).MatchString(path)
+				write := row && (method == http.MethodPatch || method == http.MethodPut || method == http.MethodDelete ||
+					method == http.MethodPost && strings.HasSuffix(path, "/restore"))
+				ifMatch := op.Parameters.GetByInAndName("header", "If-Match") != nil
+				if ifMatch != write {
+					t.Errorf("%s: If-Match header declared %v; want %v", key, ifMatch, write)
+				}
+				for _, status := range []int{http.StatusPreconditionFailed, http.StatusPreconditionRequired} {
+					r := op.Responses.Status(status)
+					if (r != nil) != write {
+						t.Errorf("%s: %d declared %v; want %v", key, status, r != nil, write)
+					}
+					if r != nil && r.Value.Content.Get("application/problem+json") == nil {
+						t.Errorf("%s: %d is not problem+json", key, status)
+					}
+				}
+				if row && method != http.MethodPost || strings.HasSuffix(path, "/restore") {
+					ok := op.Responses.Status(http.StatusOK)
+					if ok == nil || ok.Value.Headers["ETag"] == nil {
+						t.Errorf("%s: the 200 does not declare ETag", key)
+					}
+				}
+				if write {
+					writes++
+				}
+			}
+		}
+		if writes != 4*4 {
+			t.Errorf("%d row writes declare If-Match; want 16 (PUT, PATCH, DELETE, restore of 4 resources)", writes)
+		}
+
+		// A real 412 validates; the same problem as a 429 validates only with Retry-After.
+		path := "/api/contacts/" + strconv.FormatInt(f.jane.ID, 10)
+		stale := f.expect(req{as: "admin", method: http.MethodPatch, path: path, body: `{"title":"x"}`,
+			header: []string{"If-Match", `"2001-01-01T00:00:00Z"`}}, http.StatusPreconditionFailed)
+		cases := []struct {
+			name    string
+			status  int
+			header  http.Header
+			wantErr bool
+		}{
+			{"412 problem", http.StatusPreconditionFailed, http.Header{}, false},
+			{"428 problem", http.StatusPreconditionRequired, http.Header{}, false},
+			{"429 with Retry-After", http.StatusTooManyRequests, http.Header{"Retry-After": {"60"}}, false},
+			{"429 without Retry-After", http.StatusTooManyRequests, http.Header{}, true},
+			{"429 with a Retry-After that is not seconds", http.StatusTooManyRequests, http.Header{"Retry-After": {"soon"}}, true},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				hr, _ := http.NewRequest(http.MethodPatch, f.srv.URL+path, nil)
+				c.header.Set("Content-Type", "application/problem+json")
+				resp := &http.Response{StatusCode: c.status, Header: c.header, Body: io.NopCloser(bytes.NewReader(stale))}
+				rec := &recorder{TB: t}
+				f.api.check(rec, hr, resp)
+				if got := len(rec.errors) > 0; got != c.wantErr {
+					t.Errorf("reported %v; want an error: %v", rec.errors, c.wantErr)
+				}
+			})
+		}
+	})
 }

@@ -28,6 +28,8 @@ type route struct {
 	status  int          // success status
 	public  bool         // served without a principal, outside Routes (PublicTheme)
 	op      string       // the OpenAPI operationId; derived from method and pattern when empty (operationID)
+	etag    bool         // the success response is one row with its version as ETag
+	ifMatch bool         // a write of one row: If-Match is honoured (412 on mismatch, 428 when required)
 	handler http.HandlerFunc
 }
 

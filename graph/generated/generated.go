@@ -1025,7 +1025,7 @@ type Contact implements Node {
   id: ID!
   "The row number."
   databaseId: Int!
-  "The home company (null when it is out of the caller's reach)."
+  "The home company (null when it is out of the caller's reach: a contact is visible when it serves any company in reach)."
   company: Company
   "First name."
   firstName: String!
@@ -1049,11 +1049,11 @@ type Contact implements Node {
   active: Boolean!
   "Free text."
   notes: String!
-  "The designation at the company this contact was listed for (its home company on its own)."
+  "The designation at the company this contact was listed for (on its own: its home company, or for a caller who cannot see that one, the first company in reach that it serves)."
   designation: Designation!
   "Whether ` + "`" + `designation` + "`" + ` is PRIMARY."
   isPrimary: Boolean!
-  "Every company the contact serves, the home company included."
+  "Every company the contact serves that the caller can see, the home company included."
   companies: [ContactCompany!]!
   "Assets the contact uses."
   assets: [Asset!]!
@@ -2723,7 +2723,7 @@ extend type Ticket {
 }
 
 extend type Contact {
-  "The compliance level of the company the contact is listed for (its home company on its own), by which its personal data is redacted."
+  "The compliance level of the company the contact is listed for (as for ` + "`" + `designation` + "`" + `), by which its personal data is redacted."
   compliance: ComplianceLevel!
 }
 
