@@ -1,7 +1,8 @@
 // Package web serves Codex's pages for people: the dashboard, companies, contacts, assets,
-// the network and its topology picture, settings and the sync centre. The pages are
-// server-rendered with html/template over the same codex.Services (the policy layer) as
-// the APIs, so a page shows exactly what its principal gets from GraphQL or REST.
+// the network and its topology picture, the billing plans, settings and the sync centre
+// with its triage list. The pages are server-rendered with html/template over the same
+// codex.Services (the policy layer) as the APIs, so a page shows exactly what its
+// principal gets from GraphQL or REST.
 //
 // Every URL the pages write is relative (each page carries a relative <base href>), so
 // the UI works unchanged behind the HiveMatrix shell, which serves Codex under /codex/
@@ -132,7 +133,7 @@ func newUI(svc codex.Services, opts Options) (*UI, error) {
 }
 
 // Paths are the top-level paths the UI serves; server.go mounts the UI on each.
-var Paths = []string{"/", "/companies", "/contacts", "/assets", "/network", "/settings", "/sync", "/signin", "/signout", "/static"}
+var Paths = []string{"/", "/companies", "/contacts", "/assets", "/network", "/settings", "/billing", "/sync", "/signin", "/signout", "/static"}
 
 // Mount serves the UI on r at each of Paths (and below them).
 func (u *UI) Mount(r chi.Router) {
@@ -197,11 +198,19 @@ func (u *UI) Routes() http.Handler {
 		r.Post("/network/equipment/{id}/edit", u.equipmentUpdate)
 		r.Post("/network/equipment/{id}/connect", u.equipmentConnect)
 		r.Get("/network/subnets/{id}", u.subnetPage)
+		r.Get("/billing", u.planList)
+		r.Get("/billing/export.csv", u.export("/billing-plans"))
+		r.Get("/billing/new", u.planNew)
+		r.Post("/billing/new", u.planCreate)
+		r.Get("/billing/{id}/edit", u.planEdit)
+		r.Post("/billing/{id}/edit", u.planUpdate)
 		r.Get("/settings", u.settingsPage)
 		r.Post("/settings", u.settingsSave)
 		r.Get("/sync", u.syncPage)
 		r.Post("/sync/run", u.syncRun)
 		r.Post("/sync/conflicts/{id}", u.syncResolve)
+		r.Get("/sync/triage", u.triagePage)
+		r.Post("/sync/triage/{id}/assign", u.triageAssign)
 	})
 	return r
 }
@@ -316,10 +325,13 @@ type view struct {
 	CSRF     string
 	IsAdmin  bool
 	CanWrite bool
-	Flash    string
-	Error    string
-	Dev      bool
-	Data     any
+	// SeesPlans shows the billing plans in the navigation (staff; the policy refuses
+	// the catalogue to client users).
+	SeesPlans bool
+	Flash     string
+	Error     string
+	Dev       bool
+	Data      any
 }
 
 // render writes page with data, wrapped in the layout.
@@ -335,6 +347,8 @@ func (u *UI) newView(r *http.Request, title, nav string, data any) *view {
 		v.CSRF = u.csrfToken(p)
 		v.IsAdmin = p.SeesSecrets()
 		v.CanWrite = p.Can(codex.Write, codex.ResCompany) || p.Can(codex.Write, codex.ResBilling)
+		_, scoped := p.ScopeRoot()
+		v.SeesPlans = p.Can(codex.Read, codex.ResBilling) && !scoped
 		v.Prefs = u.preferences(r.Context(), p)
 	}
 	v.Flash = r.URL.Query().Get("flash")

@@ -37,7 +37,8 @@ type fixture struct {
 	sys context.Context
 }
 
-func newFixture(t *testing.T, db *store.DB, withDev bool) *fixture {
+// Each option adjusts the UI's options before it is built (e.g. to give it a sync engine).
+func newFixture(t *testing.T, db *store.DB, withDev bool, options ...func(*fixture, *web.Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	svc := policy.New(db.Services())
@@ -59,6 +60,9 @@ func newFixture(t *testing.T, db *store.DB, withDev bool) *fixture {
 	opts := web.Options{Verifier: v, Export: api.Routes()}
 	if withDev {
 		opts.Dev = v.Dev()
+	}
+	for _, o := range options {
+		o(f, &opts)
 	}
 	r := chi.NewRouter()
 	r.Use(rest.RequestID, func(next http.Handler) http.Handler {
