@@ -72,7 +72,7 @@ func (u *UI) loadTriage(ctx context.Context, q url.Values) (*triageData, error) 
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	if len(d.Rows) > 0 {
+	if canAssign && len(d.Rows) > 0 {
 		d.Parents = u.pickerOptions(ctx)
 	}
 	return d, nil

@@ -133,3 +133,22 @@ func TestTriageRefused(t *testing.T) {
 		}
 	})
 }
+
+// Without a sync engine the list still shows, read-only, and an assignment answers 503.
+func TestTriageWithoutSyncEngine(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	f := newFixture(t, db, true)
+	item := &codex.TriageItem{Source: codex.SourceFreshservice, Entity: codex.EntityContact, ExternalID: "77", Label: "requester 77", Reason: codex.TriageUnassigned}
+	if err := f.svc.Triage.SaveTriageItems(f.sys, []*codex.TriageItem{item}); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.token(codex.LevelAdmin, "")
+	status, page, _ := f.get("/sync/triage", admin)
+	if status != http.StatusOK || !strings.Contains(page, "requester 77") || strings.Contains(page, "/assign") || !strings.Contains(page, "cannot be assigned here") {
+		t.Errorf("GET /sync/triage without a sync engine = %d:\n%.3000s", status, page)
+	}
+	v := url.Values{"csrf": {f.mintCSRFOf(codex.LevelAdmin)}, "company": {"ACC-1020"}}
+	if status, _, _ := f.post("/sync/triage/"+itoa(item.ID)+"/assign", admin, v); status != http.StatusServiceUnavailable {
+		t.Errorf("assign without a sync engine = %d; want 503", status)
+	}
+}

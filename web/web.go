@@ -66,7 +66,9 @@ type Options struct {
 	// Export serves the REST routes (mounted at /api); the UI's CSV export links call it
 	// with the page's principal.
 	Export http.Handler
-	// Sync runs integrations for the sync centre; nil hides "run now".
+	// Sync runs integrations for the sync centre; nil hides "run now". When it also
+	// implements codex.SyncActions (the sync engine does), the triage list assigns items
+	// through it; otherwise the list is read-only.
 	Sync SyncRunner
 	// Secret keys the CSRF tokens; empty picks a random key (tokens then last as long as
 	// the process).
