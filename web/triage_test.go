@@ -2,9 +2,12 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/integrations/syncer"
@@ -150,5 +153,23 @@ func TestTriageWithoutSyncEngine(t *testing.T) {
 	v := url.Values{"csrf": {f.mintCSRFOf(codex.LevelAdmin)}, "company": {"ACC-1020"}}
 	if status, _, _ := f.post("/sync/triage/"+itoa(item.ID)+"/assign", admin, v); status != http.StatusServiceUnavailable {
 		t.Errorf("assign without a sync engine = %d; want 503", status)
+	}
+}
+
+// The UI serves its sync centre pages without taking the paths the platform's ticket
+// sync calls under /sync (mounted by the server before the UI).
+func TestMountLeavesPlatformSyncRoutes(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	f := newFixture(t, db, true)
+	r := chi.NewRouter()
+	r.Mount("/sync", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) }))
+	web.New(f.svc, web.Options{Verifier: f.ver}).Mount(r)
+	for path, api := range map[string]bool{"/sync/tickets": true, "/sync/status/job-1": true,
+		"/sync": false, "/sync/triage": false, "/sync/triage/3/assign": false, "/sync/run": false, "/sync/conflicts/4": false} {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if got := w.Code == http.StatusTeapot; got != api {
+			t.Errorf("GET %s = %d; served by the platform's routes: %v, want %v", path, w.Code, got, api)
+		}
 	}
 }

@@ -146,10 +146,21 @@ func (u *UI) Mount(r chi.Router) {
 	})
 	for _, p := range Paths {
 		r.Handle(p, own)
-		if p != "/" {
+		if sub, ok := ownSubpaths[p]; ok {
+			for _, s := range sub {
+				r.Handle(s, own)
+			}
+		} else if p != "/" {
 			r.Handle(p+"/*", own)
 		}
 	}
+}
+
+// ownSubpaths are, for a path the UI shares with the server, the only paths below it the
+// UI serves: the platform's ticket sync calls /sync/tickets and /sync/status/{job_id}
+// (rest.API.SyncRoutes, mounted at /sync), so the sync centre does not take /sync/*.
+var ownSubpaths = map[string][]string{
+	"/sync": {"/sync/run", "/sync/conflicts/*", "/sync/triage", "/sync/triage/*"},
 }
 
 // Routes returns the UI's router, which routes on the full request path.

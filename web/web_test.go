@@ -33,6 +33,7 @@ type fixture struct {
 	db  *store.DB
 	svc codex.Services
 	dev *auth.DevIssuer
+	ver *auth.Verifier
 	srv *httptest.Server
 	sys context.Context
 }
@@ -55,7 +56,7 @@ func newFixture(t *testing.T, db *store.DB, withDev bool, options ...func(*fixtu
 	if err != nil {
 		t.Fatalf("auth.New: %v", err)
 	}
-	f := &fixture{t: t, db: db, svc: svc, dev: v.Dev(), sys: codex.WithPrincipal(ctx, codex.SystemPrincipal("test"))}
+	f := &fixture{t: t, db: db, svc: svc, dev: v.Dev(), ver: v, sys: codex.WithPrincipal(ctx, codex.SystemPrincipal("test"))}
 	api := rest.New(svc, rest.Options{})
 	opts := web.Options{Verifier: v, Export: api.Routes()}
 	if withDev {
