@@ -1,7 +1,8 @@
 // Package web serves Codex's pages for people: the dashboard, companies, contacts, assets,
-// the network and its topology picture, settings and the sync centre. The pages are
-// server-rendered with html/template over the same codex.Services (the policy layer) as
-// the APIs, so a page shows exactly what its principal gets from GraphQL or REST.
+// the network and its topology picture, the billing plans, settings and the sync centre
+// with its triage list. The pages are server-rendered with html/template over the same
+// codex.Services (the policy layer) as the APIs, so a page shows exactly what its
+// principal gets from GraphQL or REST.
 //
 // Every URL the pages write is relative (each page carries a relative <base href>), so
 // the UI works unchanged behind the HiveMatrix shell, which serves Codex under /codex/
@@ -65,7 +66,9 @@ type Options struct {
 	// Export serves the REST routes (mounted at /api); the UI's CSV export links call it
 	// with the page's principal.
 	Export http.Handler
-	// Sync runs integrations for the sync centre; nil hides "run now".
+	// Sync runs integrations for the sync centre; nil hides "run now". When it also
+	// implements codex.SyncActions (the sync engine does), the triage list assigns items
+	// through it; otherwise the list is read-only.
 	Sync SyncRunner
 	// Secret keys the CSRF tokens; empty picks a random key (tokens then last as long as
 	// the process).
@@ -132,7 +135,7 @@ func newUI(svc codex.Services, opts Options) (*UI, error) {
 }
 
 // Paths are the top-level paths the UI serves; server.go mounts the UI on each.
-var Paths = []string{"/", "/companies", "/contacts", "/assets", "/network", "/settings", "/sync", "/signin", "/signout", "/static"}
+var Paths = []string{"/", "/companies", "/contacts", "/assets", "/network", "/settings", "/billing", "/sync", "/signin", "/signout", "/static"}
 
 // Mount serves the UI on r at each of Paths (and below them).
 func (u *UI) Mount(r chi.Router) {
@@ -143,22 +146,22 @@ func (u *UI) Mount(r chi.Router) {
 	})
 	for _, p := range Paths {
 		r.Handle(p, own)
-		switch p {
-		case "/":
-		case "/sync":
-			// Below /sync the platform's ticket sync (/sync/tickets, /sync/status/{id})
-			// is the API's: the UI takes only its own sync centre paths.
-			for _, sub := range syncCentrePaths {
-				r.Handle(sub, own)
+		if sub, ok := ownSubpaths[p]; ok {
+			for _, s := range sub {
+				r.Handle(s, own)
 			}
-		default:
+		} else if p != "/" {
 			r.Handle(p+"/*", own)
 		}
 	}
 }
 
-// syncCentrePaths are the UI's paths below /sync (the sync centre's actions).
-var syncCentrePaths = []string{"/sync/run", "/sync/conflicts/*", "/sync/triage", "/sync/triage/*"}
+// ownSubpaths are, for a path the UI shares with the server, the only paths below it the
+// UI serves: the platform's ticket sync calls /sync/tickets and /sync/status/{job_id}
+// (rest.API.SyncRoutes, mounted at /sync), so the sync centre does not take /sync/*.
+var ownSubpaths = map[string][]string{
+	"/sync": {"/sync/run", "/sync/conflicts/*", "/sync/triage", "/sync/triage/*"},
+}
 
 // Routes returns the UI's router, which routes on the full request path.
 func (u *UI) Routes() http.Handler {
@@ -208,11 +211,19 @@ func (u *UI) Routes() http.Handler {
 		r.Post("/network/equipment/{id}/edit", u.equipmentUpdate)
 		r.Post("/network/equipment/{id}/connect", u.equipmentConnect)
 		r.Get("/network/subnets/{id}", u.subnetPage)
+		r.Get("/billing", u.planList)
+		r.Get("/billing/export.csv", u.export("/billing-plans"))
+		r.Get("/billing/new", u.planNew)
+		r.Post("/billing/new", u.planCreate)
+		r.Get("/billing/{id}/edit", u.planEdit)
+		r.Post("/billing/{id}/edit", u.planUpdate)
 		r.Get("/settings", u.settingsPage)
 		r.Post("/settings", u.settingsSave)
 		r.Get("/sync", u.syncPage)
 		r.Post("/sync/run", u.syncRun)
 		r.Post("/sync/conflicts/{id}", u.syncResolve)
+		r.Get("/sync/triage", u.triagePage)
+		r.Post("/sync/triage/{id}/assign", u.triageAssign)
 	})
 	return r
 }
@@ -327,10 +338,13 @@ type view struct {
 	CSRF     string
 	IsAdmin  bool
 	CanWrite bool
-	Flash    string
-	Error    string
-	Dev      bool
-	Data     any
+	// SeesPlans shows the billing plans in the navigation (staff; the policy refuses
+	// the catalogue to client users).
+	SeesPlans bool
+	Flash     string
+	Error     string
+	Dev       bool
+	Data      any
 }
 
 // render writes page with data, wrapped in the layout.
@@ -346,6 +360,8 @@ func (u *UI) newView(r *http.Request, title, nav string, data any) *view {
 		v.CSRF = u.csrfToken(p)
 		v.IsAdmin = p.SeesSecrets()
 		v.CanWrite = p.Can(codex.Write, codex.ResCompany) || p.Can(codex.Write, codex.ResBilling)
+		_, scoped := p.ScopeRoot()
+		v.SeesPlans = p.Can(codex.Read, codex.ResBilling) && !scoped
 		v.Prefs = u.preferences(r.Context(), p)
 	}
 	v.Flash = r.URL.Query().Get("flash")

@@ -33,11 +33,13 @@ type fixture struct {
 	db  *store.DB
 	svc codex.Services
 	dev *auth.DevIssuer
+	ver *auth.Verifier
 	srv *httptest.Server
 	sys context.Context
 }
 
-func newFixture(t *testing.T, db *store.DB, withDev bool) *fixture {
+// Each option adjusts the UI's options before it is built (e.g. to give it a sync engine).
+func newFixture(t *testing.T, db *store.DB, withDev bool, options ...func(*fixture, *web.Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	svc := policy.New(db.Services())
@@ -54,11 +56,14 @@ func newFixture(t *testing.T, db *store.DB, withDev bool) *fixture {
 	if err != nil {
 		t.Fatalf("auth.New: %v", err)
 	}
-	f := &fixture{t: t, db: db, svc: svc, dev: v.Dev(), sys: codex.WithPrincipal(ctx, codex.SystemPrincipal("test"))}
+	f := &fixture{t: t, db: db, svc: svc, dev: v.Dev(), ver: v, sys: codex.WithPrincipal(ctx, codex.SystemPrincipal("test"))}
 	api := rest.New(svc, rest.Options{})
 	opts := web.Options{Verifier: v, Export: api.Routes()}
 	if withDev {
 		opts.Dev = v.Dev()
+	}
+	for _, o := range options {
+		o(f, &opts)
 	}
 	r := chi.NewRouter()
 	r.Use(rest.RequestID, func(next http.Handler) http.Handler {
