@@ -135,6 +135,8 @@ var (
 		mapField("phone_mobile", "phoneMobile", asIs),
 		mapField("title", "title", asIs),
 		mapField("roles", "roles", asList),
+		mapField("secondary_emails", "secondaryEmails", asList),
+		mapField("employment_type", "employmentType", asIs),
 		mapField("is_primary", "isPrimary", asIs),
 		mapField("designation", "designation", asEnum),
 		mapField("active", "active", asIs),
@@ -432,7 +434,7 @@ func TestRESTAndGraphQLAgree(t *testing.T) {
 		// Redaction asked for by an admin gives the values a redacting grant gives.
 		redactable := map[string][]string{
 			"companies": {"description"},
-			"contacts":  {"name", "first_name", "last_name", "email", "phone", "phone_mobile", "title", "notes"},
+			"contacts":  {"name", "first_name", "last_name", "email", "phone", "phone_mobile", "title", "notes", "secondary_emails"},
 			"assets":    {"notes"},
 			"tickets":   {"subject", "description"},
 		}

@@ -45,6 +45,7 @@ func newPlatform(t *testing.T, db *store.DB) *platform {
 		cfg.Auth.Services = map[string]codex.Grant{}
 	}
 	cfg.Auth.Services["brainhair"] = codex.Grant{Read: true, Write: true}
+	cfg.Auth.Services["redactor"] = codex.Grant{Read: true, Redact: true}
 	p := &platform{t: t, core: core, db: db}
 	s, err := buildServer(context.Background(), cfg, discardLog(), db)
 	if err != nil {
@@ -77,7 +78,8 @@ func (p *platform) seed(db *store.DB) {
 	must(db.CreateLocation(ctx, &codex.Location{CompanyID: p.acme.ID, Name: "Main office", Phone: "555-0101",
 		Address: codex.Address{Line1: "1 Main St", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US"}}))
 	must(db.CreateContact(ctx, &codex.Contact{CompanyID: p.acme.ID, FirstName: "Jane", LastName: "Doe", Email: "jane@acme.example",
-		Title: "Office manager", PhoneWork: "555-0102", PhoneMobile: "555-0103", Active: true}))
+		Title: "Office manager", PhoneWork: "555-0102", PhoneMobile: "555-0103", Active: true,
+		SecondaryEmails: []string{"jane.doe@home.example"}, EmploymentType: "Full Time"}))
 	seen := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	backup := int64(549755813888)
 	ws := &codex.Asset{CompanyID: p.acme.ID, Name: "ACME-WS1", Hostname: "ACME-WS1", Type: codex.AssetWorkstation,
@@ -275,6 +277,7 @@ func TestReplayLedger(t *testing.T) {
 			t.Fatalf("contacts = %d %v", code, v)
 		}
 		fields(t, "contacts", firstItem(t, "contacts", v), platformContactFields)
+		wantJane(t, "contacts", firstItem(t, "contacts", v))
 		code, v, _ = p.call("GET", "/api/companies/965/locations", tok, "")
 		if code != 200 {
 			t.Fatalf("locations = %d %v", code, v)
@@ -320,6 +323,54 @@ func TestReplayAccountNumberRule(t *testing.T) {
 	})
 }
 
+// wantJane checks the platform fields Codex stores for the seeded contact.
+func wantJane(t *testing.T, call string, v any) {
+	t.Helper()
+	m := v.(map[string]any)
+	if m["employment_type"] != "Full Time" || fmt.Sprint(m["secondary_emails"]) != "[jane.doe@home.example]" {
+		t.Errorf("%s: employment_type, secondary_emails = %v, %v; want Full Time, [jane.doe@home.example]",
+			call, m["employment_type"], m["secondary_emails"])
+	}
+}
+
+// TestReplayContactRedaction: a redacting service never reads a real secondary address
+// of a contact at a HIPAA company, on the platform's contact and user routes.
+func TestReplayContactRedaction(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		p := newPlatform(t, db)
+		ctx := codex.WithPrincipal(context.Background(), codex.SystemPrincipal("test"))
+		acct := "977"
+		clinic := &codex.Company{Name: "Clinic Health", AccountNumber: &acct, ComplianceLevel: codex.ComplianceHIPAA}
+		if err := db.CreateCompany(ctx, clinic); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateContact(ctx, &codex.Contact{CompanyID: clinic.ID, FirstName: "Sam", LastName: "Poe",
+			Email: "sam@clinic.example", SecondaryEmails: []string{"sam.poe@home.example", "sp@clinic.example"},
+			EmploymentType: "Part Time", Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range []string{"/api/companies/977/contacts", "/api/companies/977/users", "/api/contacts"} {
+			code, v, _ := p.call("GET", target, p.service("redactor"), "")
+			if code != 200 {
+				t.Fatalf("GET %s = %d %v", target, code, v)
+			}
+			body := fmt.Sprint(v)
+			for _, real := range []string{"sam.poe@home.example", "sp@clinic.example", "sam@clinic.example"} {
+				if strings.Contains(body, real) {
+					t.Errorf("GET %s (redacting) shows %s: %s", target, real, body)
+				}
+			}
+			if !strings.Contains(body, "<EMAIL_ADDRESS> <EMAIL_ADDRESS>") {
+				t.Errorf("GET %s (redacting) = %s; want both secondary addresses redacted", target, body)
+			}
+		}
+		code, v, _ := p.call("GET", "/api/companies/977/contacts", p.service("ledger"), "")
+		if code != 200 || !strings.Contains(fmt.Sprint(v), "[sam.poe@home.example sp@clinic.example]") {
+			t.Errorf("GET contacts (plain) = %d %v; want the stored secondary addresses", code, v)
+		}
+	})
+}
+
 // TestReplayKnowledgeTree replays sync_codex.py.
 func TestReplayKnowledgeTree(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
@@ -338,6 +389,7 @@ func TestReplayKnowledgeTree(t *testing.T) {
 		}
 		fields(t, "users", firstItem(t, "users", v), map[string]string{"name": tString, "email": tString, "title": tString,
 			"mobile_phone_number": tString, "work_phone_number": tString, "active": tBool})
+		wantJane(t, "users", firstItem(t, "users", v))
 		code, v, _ = p.call("GET", "/api/companies/965/assets", tok, "")
 		if code != 200 {
 			t.Fatalf("assets = %d", code)

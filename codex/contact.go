@@ -31,21 +31,26 @@ var ContactRoles = []string{"primary", "billing", "technical", "executive", "dec
 type Contact struct {
 	bun.BaseModel `bun:"table:contacts,alias:contact" json:"-"`
 
-	ID          int64      `bun:"id,pk,autoincrement" json:"id"`
-	CompanyID   int64      `bun:"company_id,notnull" json:"company_id"`
-	FirstName   string     `bun:"first_name,notnull" json:"first_name"`
-	LastName    string     `bun:"last_name,notnull" json:"last_name"`
-	DisplayName string     `bun:"display_name,notnull" json:"display_name"`
-	Email       string     `bun:"email,notnull" json:"email"`
-	PhoneWork   string     `bun:"phone_work,notnull" json:"phone_work"`
-	PhoneMobile string     `bun:"phone_mobile,notnull" json:"phone_mobile"`
-	Title       string     `bun:"title,notnull" json:"title"`
-	Roles       []string   `bun:"roles,type:json" json:"roles"`
-	Active      bool       `bun:"active,notnull" json:"active"`
-	Notes       string     `bun:"notes,notnull" json:"notes"`
-	CreatedAt   time.Time  `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt   time.Time  `bun:"updated_at,notnull" json:"updated_at"`
-	ArchivedAt  *time.Time `bun:"archived_at" json:"archived_at"`
+	ID          int64    `bun:"id,pk,autoincrement" json:"id"`
+	CompanyID   int64    `bun:"company_id,notnull" json:"company_id"`
+	FirstName   string   `bun:"first_name,notnull" json:"first_name"`
+	LastName    string   `bun:"last_name,notnull" json:"last_name"`
+	DisplayName string   `bun:"display_name,notnull" json:"display_name"`
+	Email       string   `bun:"email,notnull" json:"email"`
+	PhoneWork   string   `bun:"phone_work,notnull" json:"phone_work"`
+	PhoneMobile string   `bun:"phone_mobile,notnull" json:"phone_mobile"`
+	Title       string   `bun:"title,notnull" json:"title"`
+	Roles       []string `bun:"roles,type:json" json:"roles"`
+	Active      bool     `bun:"active,notnull" json:"active"`
+	Notes       string   `bun:"notes,notnull" json:"notes"`
+	// SecondaryEmails are further e-mail addresses of the contact (never null).
+	SecondaryEmails []string `bun:"secondary_emails,type:json" json:"secondary_emails"`
+	// EmploymentType is the contact's employment type as the PSA records it (free text,
+	// e.g. "Full Time"; "" when unknown).
+	EmploymentType string     `bun:"employment_type,notnull" json:"employment_type"`
+	CreatedAt      time.Time  `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt      time.Time  `bun:"updated_at,notnull" json:"updated_at"`
+	ArchivedAt     *time.Time `bun:"archived_at" json:"archived_at"`
 
 	// Designation is the contact's standing at the company it was listed for (its home
 	// company when listed on its own). It lives in contact_companies, not in contacts.
@@ -68,6 +73,10 @@ func (c *Contact) Name() string {
 // Defaults derives unset fields: the display name from first/last names.
 func (c *Contact) Defaults() {
 	c.Email = strings.TrimSpace(c.Email)
+	for i, e := range c.SecondaryEmails {
+		c.SecondaryEmails[i] = strings.TrimSpace(e)
+	}
+	c.EmploymentType = strings.TrimSpace(c.EmploymentType)
 	if c.DisplayName == "" {
 		c.DisplayName = strings.TrimSpace(c.FirstName + " " + c.LastName)
 	}
@@ -93,6 +102,10 @@ func (c *Contact) Validate() error {
 	if c.Email != "" {
 		a, err := mail.ParseAddress(c.Email)
 		v.Check(err == nil && a.Address == c.Email, "email", "%q is not an e-mail address", c.Email)
+	}
+	for _, e := range c.SecondaryEmails {
+		a, err := mail.ParseAddress(e)
+		v.Check(err == nil && a.Address == e, "secondary_emails", "%q is not an e-mail address", e)
 	}
 	for _, r := range c.Roles {
 		v.Check(slices.Contains(ContactRoles, r), "roles", "%q is not a role (one of %v)", r, ContactRoles)

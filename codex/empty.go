@@ -37,7 +37,10 @@ func (c *Company) AfterScanRow(context.Context) error { c.FillEmpty(); return ni
 func (c *Company) BeforeAppendModel(context.Context, schema.Query) error { c.FillEmpty(); return nil }
 
 // FillEmpty replaces c's nil lists with empty ones.
-func (c *Contact) FillEmpty() { c.Roles = nonNilSlice(c.Roles) }
+func (c *Contact) FillEmpty() {
+	c.Roles = nonNilSlice(c.Roles)
+	c.SecondaryEmails = nonNilSlice(c.SecondaryEmails)
+}
 
 // AfterScanRow implements bun's hook: see FillEmpty.
 func (c *Contact) AfterScanRow(context.Context) error { c.FillEmpty(); return nil }

@@ -132,17 +132,19 @@ func (p LocationPatch) Apply(l *Location) []string {
 
 // ContactPatch is a partial update of a contact.
 type ContactPatch struct {
-	CompanyID   *int64
-	FirstName   *string
-	LastName    *string
-	DisplayName *string
-	Email       *string
-	PhoneWork   *string
-	PhoneMobile *string
-	Title       *string
-	Roles       *[]string
-	Active      *bool
-	Notes       *string
+	CompanyID       *int64
+	FirstName       *string
+	LastName        *string
+	DisplayName     *string
+	Email           *string
+	PhoneWork       *string
+	PhoneMobile     *string
+	Title           *string
+	Roles           *[]string
+	Active          *bool
+	Notes           *string
+	SecondaryEmails *[]string
+	EmploymentType  *string
 	// Designation at the home company.
 	Designation *Designation
 	// ExpectedVersion, when set, is the version the caller read (see VersionOf): the
@@ -165,6 +167,8 @@ func (p ContactPatch) Apply(c *Contact) []string {
 	set(&cols, "roles", p.Roles, &c.Roles)
 	set(&cols, "active", p.Active, &c.Active)
 	set(&cols, "notes", p.Notes, &c.Notes)
+	set(&cols, "secondary_emails", p.SecondaryEmails, &c.SecondaryEmails)
+	set(&cols, "employment_type", p.EmploymentType, &c.EmploymentType)
 	set(&cols, "designation", p.Designation, &c.Designation)
 	return cols
 }

@@ -73,29 +73,31 @@ var companyColumns = columnTable{
 }
 
 var contactColumns = columnTable{
-	"__typename":  nil,
-	"id":          nil,
-	"databaseId":  nil,
-	"company":     nil, // company_id
-	"companies":   nil, // id
-	"assets":      nil, // id
-	"designation": nil, // from contact_companies, always selected
-	"isPrimary":   nil, // designation
-	"compliance":  nil, // company_id
-	"firstName":   {"first_name"},
-	"lastName":    {"last_name"},
-	"displayName": {"display_name"},
-	"name":        {"display_name", "first_name", "last_name"},
-	"email":       {"email"},
-	"phoneWork":   {"phone_work"},
-	"phoneMobile": {"phone_mobile"},
-	"title":       {"title"},
-	"roles":       {"roles"},
-	"active":      {"active"},
-	"notes":       {"notes"},
-	"createdAt":   {"created_at"},
-	"updatedAt":   {"updated_at"},
-	"archivedAt":  {"archived_at"},
+	"__typename":      nil,
+	"id":              nil,
+	"databaseId":      nil,
+	"company":         nil, // company_id
+	"companies":       nil, // id
+	"assets":          nil, // id
+	"designation":     nil, // from contact_companies, always selected
+	"isPrimary":       nil, // designation
+	"compliance":      nil, // company_id
+	"firstName":       {"first_name"},
+	"lastName":        {"last_name"},
+	"displayName":     {"display_name"},
+	"name":            {"display_name", "first_name", "last_name"},
+	"email":           {"email"},
+	"phoneWork":       {"phone_work"},
+	"phoneMobile":     {"phone_mobile"},
+	"title":           {"title"},
+	"roles":           {"roles"},
+	"active":          {"active"},
+	"notes":           {"notes"},
+	"createdAt":       {"created_at"},
+	"updatedAt":       {"updated_at"},
+	"archivedAt":      {"archived_at"},
+	"secondaryEmails": {"secondary_emails"},
+	"employmentType":  {"employment_type"},
 }
 
 var assetColumns = columnTable{

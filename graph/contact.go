@@ -79,24 +79,27 @@ func (r *queryResolver) Contacts(ctx context.Context, first *int, after *string,
 }
 
 // contactFields names the contact input fields whose codex names differ.
-var contactFields = map[string]string{"phone": "phoneWork"}
+var contactFields = map[string]string{"phone": "phoneWork",
+	"secondary_emails": "secondaryEmails", "employment_type": "employmentType"}
 
 // CreateContact creates a contact.
 func (r *mutationResolver) CreateContact(ctx context.Context, in model.CreateContactInput) (*model.ContactPayload, error) {
 	var v ids
 	c := &codex.Contact{
-		CompanyID:   v.of("companyId", typeCompany, in.CompanyID),
-		FirstName:   val(in.FirstName),
-		LastName:    val(in.LastName),
-		DisplayName: val(in.DisplayName),
-		Email:       val(in.Email),
-		PhoneWork:   val(in.PhoneWork),
-		PhoneMobile: val(in.PhoneMobile),
-		Title:       val(in.Title),
-		Roles:       in.Roles.Value(),
-		Active:      true,
-		Notes:       val(in.Notes),
-		Designation: val(in.Designation),
+		CompanyID:       v.of("companyId", typeCompany, in.CompanyID),
+		FirstName:       val(in.FirstName),
+		LastName:        val(in.LastName),
+		DisplayName:     val(in.DisplayName),
+		Email:           val(in.Email),
+		PhoneWork:       val(in.PhoneWork),
+		PhoneMobile:     val(in.PhoneMobile),
+		Title:           val(in.Title),
+		Roles:           in.Roles.Value(),
+		Active:          true,
+		Notes:           val(in.Notes),
+		Designation:     val(in.Designation),
+		SecondaryEmails: in.SecondaryEmails.Value(),
+		EmploymentType:  val(in.EmploymentType),
 	}
 	if a := in.Active.Value(); a != nil {
 		c.Active = *a
@@ -118,17 +121,19 @@ func (r *mutationResolver) UpdateContact(ctx context.Context, in model.UpdateCon
 	var v ids
 	id := v.of("id", typeContact, in.ID)
 	p := codex.ContactPatch{
-		FirstName:   patch(in.FirstName),
-		LastName:    patch(in.LastName),
-		DisplayName: patch(in.DisplayName),
-		Email:       patch(in.Email),
-		PhoneWork:   patch(in.PhoneWork),
-		PhoneMobile: patch(in.PhoneMobile),
-		Title:       patch(in.Title),
-		Roles:       patchList(in.Roles),
-		Active:      required(&v, "active", in.Active),
-		Notes:       patch(in.Notes),
-		Designation: patch(in.Designation),
+		FirstName:       patch(in.FirstName),
+		LastName:        patch(in.LastName),
+		DisplayName:     patch(in.DisplayName),
+		Email:           patch(in.Email),
+		PhoneWork:       patch(in.PhoneWork),
+		PhoneMobile:     patch(in.PhoneMobile),
+		Title:           patch(in.Title),
+		Roles:           patchList(in.Roles),
+		Active:          required(&v, "active", in.Active),
+		Notes:           patch(in.Notes),
+		Designation:     patch(in.Designation),
+		SecondaryEmails: patchList(in.SecondaryEmails),
+		EmploymentType:  patch(in.EmploymentType),
 	}
 	p.ExpectedVersion = val(in.ExpectedVersion)
 

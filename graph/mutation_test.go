@@ -117,6 +117,28 @@ func (e *env) testMutations(t *testing.T) {
 		t.Errorf("updateContact = %v", get(d, "updateContact.contact"))
 	}
 	e.mustFail("tech", `mutation($id: ID!) { updateContact(input: {id: $id, active: null}) { contact { id } } }`, map[string]any{"id": pat}, "BAD_USER_INPUT", "active")
+	// Secondary e-mails and the employment type: set, read back through a list (the
+	// projection of the batch lookups), validated, cleared.
+	d = e.ok("tech", `mutation($id: ID!) { updateContact(input: {id: $id, secondaryEmails: ["pat@home.example"], employmentType: "Full Time"}) {
+		contact { secondaryEmails employmentType } } }`, map[string]any{"id": pat})
+	if got := get(d, "updateContact.contact"); fmt.Sprint(get(got, "secondaryEmails")) != "[pat@home.example]" || str(got, "employmentType") != "Full Time" {
+		t.Errorf("updateContact(secondaryEmails, employmentType) = %v", got)
+	}
+	d = e.ok("tech", `query($c: ID!) { node(id: $c) { ... on Company { contacts { nodes { name secondaryEmails employmentType } } } } }`, map[string]any{"c": initech})
+	found := false
+	for _, n := range get(d, "node.contacts.nodes").([]any) {
+		if str(n, "name") == "Pat Lee" {
+			found = fmt.Sprint(get(n, "secondaryEmails")) == "[pat@home.example]" && str(n, "employmentType") == "Full Time"
+		}
+	}
+	if !found {
+		t.Errorf("Initech's contacts = %v; want Pat Lee with a secondary address and Full Time", get(d, "node.contacts.nodes"))
+	}
+	e.mustFail("tech", `mutation($id: ID!) { updateContact(input: {id: $id, secondaryEmails: ["nope"]}) { contact { id } } }`, map[string]any{"id": pat}, "BAD_USER_INPUT", "secondaryEmails")
+	d = e.ok("tech", `mutation($id: ID!) { updateContact(input: {id: $id, secondaryEmails: null, employmentType: null}) { contact { secondaryEmails employmentType } } }`, map[string]any{"id": pat})
+	if got := get(d, "updateContact.contact"); fmt.Sprint(get(got, "secondaryEmails")) != "[]" || str(got, "employmentType") != "" {
+		t.Errorf("updateContact(clear) = %v", got)
+	}
 	e.ok("tech", `mutation($ct: ID!, $c: ID!) { assignContact(input: {contactId: $ct, companyId: $c, designation: SECONDARY}) { contact { id } } }`,
 		map[string]any{"ct": pat, "c": id("Company", fx.globex)})
 	d = e.ok("tech", `query($c: ID) { contacts(filter: {companyId: $c, designation: [SECONDARY]}) { nodes { name } } }`, map[string]any{"c": id("Company", fx.globex)})

@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,7 +58,8 @@ func build(t *testing.T, db *store.DB) *world {
 	w.lab = mk("Acme Lab", w.clinic, codex.ComplianceHIPAA)
 	w.globex = mk("Globex", nil, codex.ComplianceCJIS)
 
-	w.jane = &codex.Contact{CompanyID: w.clinic.ID, FirstName: "Jane", LastName: "Doe", Email: "jane@clinic.example", PhoneWork: "555-867-5309", Active: true}
+	w.jane = &codex.Contact{CompanyID: w.clinic.ID, FirstName: "Jane", LastName: "Doe", Email: "jane@clinic.example", PhoneWork: "555-867-5309", Active: true,
+		SecondaryEmails: []string{"jane.doe@home.example", "jd@clinic.example"}, EmploymentType: "Full Time"}
 	if err := w.svc.Contacts.CreateContact(ctx, w.jane); err != nil {
 		t.Fatalf("CreateContact = %v", err)
 	}
@@ -252,9 +254,28 @@ func TestRedactionByComplianceLevel(t *testing.T) {
 		if c.Name() != "Jane D." || c.Email != "<EMAIL_ADDRESS>" || c.PhoneWork != "<PHONE_NUMBER>" {
 			t.Errorf("redacted hipaa contact = %q %q %q; want Jane D., <EMAIL_ADDRESS>, <PHONE_NUMBER>", c.Name(), c.Email, c.PhoneWork)
 		}
+		// Secondary addresses are e-mail addresses too: every one is redacted.
+		if !slices.Equal(c.SecondaryEmails, []string{"<EMAIL_ADDRESS>", "<EMAIL_ADDRESS>"}) || c.EmploymentType != "Full Time" {
+			t.Errorf("redacted hipaa contact secondary e-mails, employment = %q, %q; want every address redacted, Full Time",
+				c.SecondaryEmails, c.EmploymentType)
+		}
+		groups, err := w.svc.Contacts.ContactsByCompanies(w.brainhair, []int64{w.clinic.ID}, codex.ContactFilter{}, 0)
+		if err != nil || len(groups) != 1 || len(groups[0]) == 0 {
+			t.Fatalf("ContactsByCompanies = %v, %v", groups, err)
+		}
+		for _, lc := range groups[0] {
+			for _, e := range lc.SecondaryEmails {
+				if strings.Contains(e, "@") {
+					t.Errorf("redacted list shows secondary address %q", e)
+				}
+			}
+		}
 		plain, _ := w.svc.Contacts.Contact(w.ledger, w.jane.ID)
 		if plain.Name() != "Jane Doe" || plain.Email != "jane@clinic.example" {
 			t.Errorf("unredacted contact = %q %q; want the stored values", plain.Name(), plain.Email)
+		}
+		if !slices.Equal(plain.SecondaryEmails, []string{"jane.doe@home.example", "jd@clinic.example"}) {
+			t.Errorf("unredacted secondary e-mails = %q; want the stored ones", plain.SecondaryEmails)
 		}
 		tk, err := w.svc.Tickets.Ticket(w.brainhair, w.clinicTicket.ID)
 		if err != nil {

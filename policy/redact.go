@@ -259,7 +259,16 @@ func contactCompany(c *codex.Contact) int64 {
 }
 
 func (r *redactors) contact(c *codex.Contact) {
-	applyFields(r, contactCompany(c), c, contactFields)
+	company := contactCompany(c)
+	applyFields(r, company, c, contactFields)
+	// secondary_emails: each address as "email" is (a new slice, the row's may be shared).
+	if len(c.SecondaryEmails) > 0 {
+		out := make([]string, len(c.SecondaryEmails))
+		for i, e := range c.SecondaryEmails {
+			out[i] = r.value(company, e, emailAddress)
+		}
+		c.SecondaryEmails = out
+	}
 }
 
 func initial(last string) string {

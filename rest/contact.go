@@ -14,23 +14,27 @@ import (
 // phone is the work phone, and is_primary says whether the contact is the primary contact
 // of the company it is listed for (its home company, or the company of a nested list).
 type Contact struct {
-	ID          int64             `json:"id"`
-	CompanyID   int64             `json:"company_id"`
-	Name        string            `json:"name"`
-	FirstName   string            `json:"first_name"`
-	LastName    string            `json:"last_name"`
-	Email       string            `json:"email"`
-	Phone       string            `json:"phone"`
-	PhoneMobile string            `json:"phone_mobile"`
-	Title       string            `json:"title"`
-	Roles       []string          `json:"roles"`
-	IsPrimary   bool              `json:"is_primary"`
-	Designation codex.Designation `json:"designation"`
-	Active      bool              `json:"active"`
-	Notes       string            `json:"notes"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
-	ArchivedAt  *time.Time        `json:"archived_at"`
+	ID          int64    `json:"id"`
+	CompanyID   int64    `json:"company_id"`
+	Name        string   `json:"name"`
+	FirstName   string   `json:"first_name"`
+	LastName    string   `json:"last_name"`
+	Email       string   `json:"email"`
+	Phone       string   `json:"phone"`
+	PhoneMobile string   `json:"phone_mobile"`
+	Title       string   `json:"title"`
+	Roles       []string `json:"roles"`
+	// SecondaryEmails are the contact's further e-mail addresses ([] when none).
+	SecondaryEmails []string `json:"secondary_emails"`
+	// EmploymentType is the contact's employment type ("" when unknown).
+	EmploymentType string            `json:"employment_type"`
+	IsPrimary      bool              `json:"is_primary"`
+	Designation    codex.Designation `json:"designation"`
+	Active         bool              `json:"active"`
+	Notes          string            `json:"notes"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
+	ArchivedAt     *time.Time        `json:"archived_at"`
 	// CompanyComplianceLevel is the level of the company the contact is listed for; read only.
 	CompanyComplianceLevel codex.ComplianceLevel `json:"company_compliance_level"`
 }
@@ -40,6 +44,7 @@ func contactView(c *codex.Contact) Contact {
 	return Contact{
 		ID: c.ID, CompanyID: c.CompanyID, Name: c.Name(), FirstName: c.FirstName, LastName: c.LastName,
 		Email: c.Email, Phone: c.PhoneWork, PhoneMobile: c.PhoneMobile, Title: c.Title, Roles: c.Roles,
+		SecondaryEmails: c.SecondaryEmails, EmploymentType: c.EmploymentType,
 		IsPrimary: c.Designation == codex.DesignationPrimary, Designation: c.Designation, Active: c.Active,
 		Notes: c.Notes, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ArchivedAt: c.ArchivedAt,
 		CompanyComplianceLevel: c.CompanyComplianceLevel,
@@ -93,6 +98,15 @@ func decodeContact(base *codex.Contact, body map[string]json.RawMessage) (*codex
 	}
 	if has["notes"] {
 		c.Notes = v.Notes
+	}
+	if has["secondary_emails"] {
+		c.SecondaryEmails = v.SecondaryEmails
+		if c.SecondaryEmails == nil {
+			c.SecondaryEmails = []string{}
+		}
+	}
+	if has["employment_type"] {
+		c.EmploymentType = strings.TrimSpace(v.EmploymentType)
 	}
 	var val codex.Validation
 	switch {

@@ -83,13 +83,17 @@ type PlatformContact struct {
 	Active            bool   `json:"active"`
 	MobilePhoneNumber string `json:"mobile_phone_number"`
 	WorkPhoneNumber   string `json:"work_phone_number"`
-	// SecondaryEmails is always empty: Codex keeps one address per contact.
+	// SecondaryEmails are the contact's further addresses ([] when none).
 	SecondaryEmails []string `json:"secondary_emails"`
 }
 
 func platformContact(c *codex.Contact) PlatformContact {
-	return PlatformContact{ID: c.ID, Name: c.Name(), Email: c.Email, Title: c.Title, Active: c.Active,
-		MobilePhoneNumber: c.PhoneMobile, WorkPhoneNumber: c.PhoneWork, SecondaryEmails: []string{}}
+	secondary := c.SecondaryEmails
+	if secondary == nil {
+		secondary = []string{}
+	}
+	return PlatformContact{ID: c.ID, Name: c.Name(), Email: c.Email, Title: c.Title, EmploymentType: c.EmploymentType,
+		Active: c.Active, MobilePhoneNumber: c.PhoneMobile, WorkPhoneNumber: c.PhoneWork, SecondaryEmails: secondary}
 }
 
 // PlatformLocation is a location as the platform reads it: the address as one line.

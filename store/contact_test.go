@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/hivematrix/codex/codex"
@@ -25,7 +26,71 @@ func TestContacts(t *testing.T) {
 		t.Run("Filters", func(t *testing.T) { testContactFilters(t, db) })
 		t.Run("Batch", func(t *testing.T) { testContactBatch(t, db) })
 		t.Run("Rollback", func(t *testing.T) { testContactRollback(t, db) })
+		t.Run("PlatformFields", func(t *testing.T) { testContactPlatformFields(t, db) })
 	})
+}
+
+// testContactPlatformFields: secondary e-mails and the employment type round-trip through
+// every read (bun's and the direct scan of a projection), patch, and are validated.
+func testContactPlatformFields(t *testing.T, db *store.DB) {
+	c := ctx(t)
+	co := newCompany(t, db, uniqueName("Platform Co"))
+	plain := newContact(t, db, co.ID, "Plain Person")
+	ct := newContact(t, db, co.ID, "Grace Hopper", func(ct *codex.Contact) {
+		ct.SecondaryEmails = []string{"grace@home.example", "gh@navy.example"}
+		ct.EmploymentType = "Full Time"
+	})
+	want := []string{"grace@home.example", "gh@navy.example"}
+	got, err := db.Contact(c, ct.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.SecondaryEmails, want) || got.EmploymentType != "Full Time" {
+		t.Errorf("Contact = %q, %q; want %q, Full Time", got.SecondaryEmails, got.EmploymentType, want)
+	}
+	if got, _ := db.Contact(c, plain.ID); got.SecondaryEmails == nil || len(got.SecondaryEmails) != 0 || got.EmploymentType != "" {
+		t.Errorf("plain Contact = %#v, %q; want [] and empty", got.SecondaryEmails, got.EmploymentType)
+	}
+	for _, cols := range [][]string{nil, {"employment_type"}, {"secondary_emails", "employment_type"}} {
+		groups, err := db.ContactsByCompanies(c, []int64{co.ID}, codex.ContactFilter{Columns: cols}, 0)
+		if err != nil || len(groups) != 1 {
+			t.Fatalf("ContactsByCompanies(%v) = %v, %v", cols, groups, err)
+		}
+		found := false
+		for _, g := range groups[0] {
+			if g.ID != ct.ID {
+				continue
+			}
+			found = true
+			if g.EmploymentType != "Full Time" {
+				t.Errorf("ContactsByCompanies(%v) employment = %q; want Full Time", cols, g.EmploymentType)
+			}
+			if cols == nil || slices.Contains(cols, "secondary_emails") {
+				if !slices.Equal(g.SecondaryEmails, want) {
+					t.Errorf("ContactsByCompanies(%v) secondary = %q; want %q", cols, g.SecondaryEmails, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("ContactsByCompanies(%v) misses the contact", cols)
+		}
+	}
+	up, err := db.UpdateContact(c, ct.ID, codex.ContactPatch{SecondaryEmails: &[]string{}, EmploymentType: strp("Contractor")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.Contact(c, ct.ID)
+	if len(up.SecondaryEmails) != 0 || got.SecondaryEmails == nil || len(got.SecondaryEmails) != 0 || got.EmploymentType != "Contractor" {
+		t.Errorf("after patch = %#v, %q; want [] and Contractor", got.SecondaryEmails, got.EmploymentType)
+	}
+	_, err = db.UpdateContact(c, ct.ID, codex.ContactPatch{SecondaryEmails: &[]string{"not an address"}})
+	wantErr(t, "UpdateContact(bad secondary e-mail)", err, codex.Invalid, "secondary_emails")
+	many := make([]string, codex.MaxItems+1)
+	for i := range many {
+		many[i] = "a" + strconv.Itoa(i) + "@example.com"
+	}
+	_, err = db.UpdateContact(c, ct.ID, codex.ContactPatch{SecondaryEmails: &many})
+	wantErr(t, "UpdateContact(too many secondary e-mails)", err, codex.Invalid, "secondary_emails")
 }
 
 func testContactLifecycle(t *testing.T, db *store.DB) {

@@ -24,18 +24,19 @@ import (
 type fields[T any] map[string]func(*T) any
 
 var contactFields = fields[codex.Contact]{
-	"id":             func(c *codex.Contact) any { return &c.ID },
-	"company_id":     func(c *codex.Contact) any { return &c.CompanyID },
-	"first_name":     func(c *codex.Contact) any { return &c.FirstName },
-	"last_name":      func(c *codex.Contact) any { return &c.LastName },
-	"display_name":   func(c *codex.Contact) any { return &c.DisplayName },
-	"email":          func(c *codex.Contact) any { return &c.Email },
-	"phone_work":     func(c *codex.Contact) any { return &c.PhoneWork },
-	"phone_mobile":   func(c *codex.Contact) any { return &c.PhoneMobile },
-	"title":          func(c *codex.Contact) any { return &c.Title },
-	"notes":          func(c *codex.Contact) any { return &c.Notes },
-	"designation":    func(c *codex.Contact) any { return &c.Designation },
-	"for_company_id": func(c *codex.Contact) any { return &c.ForCompanyID },
+	"id":              func(c *codex.Contact) any { return &c.ID },
+	"company_id":      func(c *codex.Contact) any { return &c.CompanyID },
+	"first_name":      func(c *codex.Contact) any { return &c.FirstName },
+	"last_name":       func(c *codex.Contact) any { return &c.LastName },
+	"display_name":    func(c *codex.Contact) any { return &c.DisplayName },
+	"email":           func(c *codex.Contact) any { return &c.Email },
+	"phone_work":      func(c *codex.Contact) any { return &c.PhoneWork },
+	"phone_mobile":    func(c *codex.Contact) any { return &c.PhoneMobile },
+	"title":           func(c *codex.Contact) any { return &c.Title },
+	"notes":           func(c *codex.Contact) any { return &c.Notes },
+	"employment_type": func(c *codex.Contact) any { return &c.EmploymentType },
+	"designation":     func(c *codex.Contact) any { return &c.Designation },
+	"for_company_id":  func(c *codex.Contact) any { return &c.ForCompanyID },
 }
 
 var companyFields = fields[codex.Company]{

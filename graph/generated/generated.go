@@ -3070,6 +3070,27 @@ extend input UpdateSubnetInput {
   "The ` + "`" + `version` + "`" + ` you read: when the subnet has changed since, nothing is written and the error is CONFLICT."
   expectedVersion: String
 }
+
+extend type Contact {
+  "The contact's further e-mail addresses (an empty list when none; redacted as ` + "`" + `email` + "`" + ` is)."
+  secondaryEmails: [String!]!
+  "The contact's employment type as the PSA records it (e.g. \"Full Time\"; empty when unknown)."
+  employmentType: String!
+}
+
+extend input CreateContactInput {
+  "Further e-mail addresses."
+  secondaryEmails: [String!]
+  "The employment type."
+  employmentType: String
+}
+
+extend input UpdateContactInput {
+  "New further e-mail addresses (null clears them)."
+  secondaryEmails: [String!]
+  "A new employment type (null clears it)."
+  employmentType: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6624,6 +6645,10 @@ func (ec *executionContext) fieldContext_Asset_assignedContacts(_ context.Contex
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -10021,6 +10046,10 @@ func (ec *executionContext) fieldContext_Company_primaryContact(_ context.Contex
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -10098,6 +10127,10 @@ func (ec *executionContext) fieldContext_Company_billingContact(_ context.Contex
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -12093,6 +12126,64 @@ func (ec *executionContext) fieldContext_Contact_version(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Contact_secondaryEmails(ctx context.Context, field graphql.CollectedField, obj *codex.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Contact_secondaryEmails,
+		func(ctx context.Context) (any, error) {
+			return obj.SecondaryEmails, nil
+		},
+		nil,
+		ec.marshalNString2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Contact_secondaryEmails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_employmentType(ctx context.Context, field graphql.CollectedField, obj *codex.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Contact_employmentType,
+		func(ctx context.Context) (any, error) {
+			return obj.EmploymentType, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Contact_employmentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ContactCompany_company(ctx context.Context, field graphql.CollectedField, obj *codex.ContactCompany) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12377,6 +12468,10 @@ func (ec *executionContext) fieldContext_ContactConnection_nodes(_ context.Conte
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -12551,6 +12646,10 @@ func (ec *executionContext) fieldContext_ContactEdge_node(_ context.Context, fie
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -12628,6 +12727,10 @@ func (ec *executionContext) fieldContext_ContactPayload_contact(_ context.Contex
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -18179,6 +18282,10 @@ func (ec *executionContext) fieldContext_Query_contact(ctx context.Context, fiel
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -19677,6 +19784,10 @@ func (ec *executionContext) fieldContext_SearchResult_contacts(_ context.Context
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -21930,6 +22041,10 @@ func (ec *executionContext) fieldContext_Ticket_requester(_ context.Context, fie
 				return ec.fieldContext_Contact_compliance(ctx, field)
 			case "version":
 				return ec.fieldContext_Contact_version(ctx, field)
+			case "secondaryEmails":
+				return ec.fieldContext_Contact_secondaryEmails(ctx, field)
+			case "employmentType":
+				return ec.fieldContext_Contact_employmentType(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 		},
@@ -26818,7 +26933,7 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"companyId", "firstName", "lastName", "displayName", "email", "phoneWork", "phoneMobile", "title", "roles", "active", "notes", "designation"}
+	fieldsInOrder := [...]string{"companyId", "firstName", "lastName", "displayName", "email", "phoneWork", "phoneMobile", "title", "roles", "active", "notes", "designation", "secondaryEmails", "employmentType"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26909,6 +27024,20 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 				return it, err
 			}
 			it.Designation = graphql.OmittableOf(data)
+		case "secondaryEmails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondaryEmails"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondaryEmails = graphql.OmittableOf(data)
+		case "employmentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentType = graphql.OmittableOf(data)
 		}
 	}
 
@@ -27938,7 +28067,7 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "companyId", "firstName", "lastName", "displayName", "email", "phoneWork", "phoneMobile", "title", "roles", "active", "notes", "designation", "expectedVersion"}
+	fieldsInOrder := [...]string{"id", "companyId", "firstName", "lastName", "displayName", "email", "phoneWork", "phoneMobile", "title", "roles", "active", "notes", "designation", "expectedVersion", "secondaryEmails", "employmentType"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28043,6 +28172,20 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 				return it, err
 			}
 			it.ExpectedVersion = graphql.OmittableOf(data)
+		case "secondaryEmails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondaryEmails"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondaryEmails = graphql.OmittableOf(data)
+		case "employmentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentType = graphql.OmittableOf(data)
 		}
 	}
 
@@ -31454,6 +31597,16 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "version":
 			out.Values[i] = ec._Contact_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "secondaryEmails":
+			out.Values[i] = ec._Contact_secondaryEmails(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "employmentType":
+			out.Values[i] = ec._Contact_employmentType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -477,6 +477,10 @@ type CreateContactInput struct {
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 	// Designation at the home company (default NONE).
 	Designation graphql.Omittable[*codex.Designation] `json:"designation,omitempty"`
+	// Further e-mail addresses.
+	SecondaryEmails graphql.Omittable[[]string] `json:"secondaryEmails,omitempty"`
+	// The employment type.
+	EmploymentType graphql.Omittable[*string] `json:"employmentType,omitempty"`
 }
 
 // A new location.
@@ -936,6 +940,10 @@ type UpdateContactInput struct {
 	Designation graphql.Omittable[*codex.Designation] `json:"designation,omitempty"`
 	// The `version` you read: when the contact has changed since, nothing is written and the error is CONFLICT.
 	ExpectedVersion graphql.Omittable[*string] `json:"expectedVersion,omitempty"`
+	// New further e-mail addresses (null clears them).
+	SecondaryEmails graphql.Omittable[[]string] `json:"secondaryEmails,omitempty"`
+	// A new employment type (null clears it).
+	EmploymentType graphql.Omittable[*string] `json:"employmentType,omitempty"`
 }
 
 // Changes to a location; fields left out are left alone, fields set to null are cleared.

@@ -267,6 +267,10 @@ func fsRequester(q freshservice.Requester, deptCompany map[string]int64) *record
 		"title":        text(q.JobTitle),
 		"phone_work":   validPhone(q.WorkPhoneNumber),
 		"phone_mobile": validPhone(q.MobilePhoneNumber),
+		// The old platform stored the requester's secondary_emails as they came; the
+		// employment type is the requester's custom field of that name.
+		"secondary_emails": listText(validEmails(q.SecondaryEmails)),
+		"employment_type":  clip(text(q.CustomField("employment_type"))),
 	}
 	if v["display_name"] == "" {
 		v["display_name"] = v["email"]
@@ -297,6 +301,7 @@ func fsRequester(q freshservice.Requester, deptCompany map[string]int64) *record
 			}
 			return &codex.Contact{CompanyID: home, FirstName: first, LastName: last, DisplayName: v["display_name"],
 				Email: v["email"], Title: v["title"], PhoneWork: v["phone_work"], PhoneMobile: v["phone_mobile"],
+				SecondaryEmails: parseList(v["secondary_emails"]), EmploymentType: v["employment_type"],
 				Active: q.Active}, nil
 		},
 	}

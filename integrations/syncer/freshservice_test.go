@@ -1,6 +1,7 @@
 package syncer_test
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 
@@ -18,7 +19,9 @@ func TestFreshserviceFirstImportThenIdempotent(t *testing.T) {
 		d1, _ := e.fs.Department(21000100001)
 		d2, _ := e.fs.Department(21000100002)
 		both := e.fs.AddRequester(fsfake.Requester{FirstName: "Pat", LastName: "Both", PrimaryEmail: "pat@both.example",
-			DepartmentIDs: []int64{d1.ID, d2.ID}, Active: true})
+			DepartmentIDs: []int64{d1.ID, d2.ID}, Active: true,
+			SecondaryEmails: []string{"pat@home.example", "not an address", "pat@home.example"},
+			CustomFields:    map[string]any{"employment_type": " Part Time "}})
 		e.fs.AddTicket(fsfake.Ticket{Subject: "Printer", Status: 3, Priority: 4, RequesterID: both.ID, DepartmentID: &d1.ID})
 		e.fs.AddTicket(fsfake.Ticket{Subject: "Custom status", Status: 7, Priority: 2, RequesterID: both.ID})
 
@@ -39,6 +42,15 @@ func TestFreshserviceFirstImportThenIdempotent(t *testing.T) {
 		of, err := e.svc.Contacts.CompaniesOfContacts(e.ctx, []int64{contact.EntityID})
 		if err != nil || len(of[0]) != 2 {
 			t.Errorf("CompaniesOfContacts(Pat) = %v, %v; want home and one further company", of, err)
+		}
+		pat, err := e.svc.Contacts.Contact(e.ctx, contact.EntityID)
+		if err != nil || !slices.Equal(pat.SecondaryEmails, []string{"pat@home.example"}) || pat.EmploymentType != "Part Time" {
+			t.Errorf("Pat = %q, %q (%v); want the valid secondary address once, Part Time", pat.SecondaryEmails, pat.EmploymentType, err)
+		}
+		gen, err := e.svc.Contacts.Contacts(e.ctx, codex.ContactFilter{Email: fsfake.ContactEmail(1, 1)}, codex.PageArgs{})
+		if err != nil || len(gen.Items) != 1 || !slices.Equal(gen.Items[0].SecondaryEmails, []string{fsfake.ContactSecondaryEmail(1, 1)}) ||
+			gen.Items[0].EmploymentType != "Full Time" {
+			t.Errorf("generated contact (1,1) = %+v, %v; want its secondary address and Full Time", gen, err)
 		}
 		tickets, err := e.svc.Tickets.Tickets(e.ctx, codex.TicketFilter{Source: codex.SourceFreshservice, Order: codex.Order{Field: "id"}}, codex.PageArgs{})
 		if err != nil || len(tickets.Items) != 2 {
@@ -64,6 +76,20 @@ func TestFreshserviceFirstImportThenIdempotent(t *testing.T) {
 		wantCounts(t, again, codex.EntityContact, codex.SyncCounts{Unchanged: 7})
 		if n := len(e.fs.Updates()); n != 0 {
 			t.Errorf("pushes = %d (%+v); want none", n, e.fs.Updates())
+		}
+
+		// Both fields are Freshservice's: an upstream change is pulled, and never pushed.
+		e.fs.EditRequester(both.ID, func(r *fsfake.Requester) {
+			r.SecondaryEmails = []string{"pat@new.example"}
+			r.CustomFields["employment_type"] = "Contractor"
+		})
+		e.run(codex.SourceFreshservice)
+		pat, err = e.svc.Contacts.Contact(e.ctx, contact.EntityID)
+		if err != nil || !slices.Equal(pat.SecondaryEmails, []string{"pat@new.example"}) || pat.EmploymentType != "Contractor" {
+			t.Errorf("Pat after upstream edit = %q, %q (%v); want pat@new.example, Contractor", pat.SecondaryEmails, pat.EmploymentType, err)
+		}
+		if n := len(e.fs.Updates()); n != 0 {
+			t.Errorf("pushes after upstream edit = %d (%+v); want none", n, e.fs.Updates())
 		}
 	})
 }

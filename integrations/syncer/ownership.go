@@ -25,6 +25,8 @@ import (
 //	company    domains            Codex            department domains
 //	contact    first/last/display PSA              -
 //	contact    email, active      PSA              -
+//	contact    secondary_emails   PSA              -  (requester secondary_emails, the addresses Codex accepts)
+//	contact    employment_type    PSA              -  (requester custom_fields.employment_type)
 //	contact    company_id (home)  PSA              -  (first department; further departments are assigned, add-only)
 //	contact    title              Codex            requester job_title
 //	contact    phone_work/mobile  Codex            requester work/mobile phone numbers
@@ -81,6 +83,10 @@ var fsContactFields = []field[codex.Contact, codex.ContactPatch]{
 	{name: "company_id", owner: pulled,
 		get: func(c *codex.Contact) string { return idText(c.CompanyID) },
 		set: func(p *codex.ContactPatch, v string) { id := parseID(v); p.CompanyID = &id }},
+	{name: "secondary_emails", owner: pulled,
+		get: func(c *codex.Contact) string { return listText(c.SecondaryEmails) },
+		set: func(p *codex.ContactPatch, v string) { l := parseList(v); p.SecondaryEmails = &l }},
+	contactString("employment_type", pulled, func(c *codex.Contact) *string { return &c.EmploymentType }, func(p *codex.ContactPatch, v *string) { p.EmploymentType = v }),
 	contactString("title", codexOwned, func(c *codex.Contact) *string { return &c.Title }, func(p *codex.ContactPatch, v *string) { p.Title = v }),
 	contactString("phone_work", codexOwned, func(c *codex.Contact) *string { return &c.PhoneWork }, func(p *codex.ContactPatch, v *string) { p.PhoneWork = v }),
 	contactString("phone_mobile", codexOwned, func(c *codex.Contact) *string { return &c.PhoneMobile }, func(p *codex.ContactPatch, v *string) { p.PhoneMobile = v }),

@@ -1,9 +1,11 @@
 package syncer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -121,4 +123,27 @@ func validIP(s string) string {
 		return ""
 	}
 	return ip.String()
+}
+
+// validEmails keeps the entries of es that Codex accepts as e-mail addresses (and takes
+// no comma, the separator of a list value), each once, in order, at most codex.MaxItems.
+func validEmails(es []string) []string {
+	out := []string{}
+	for _, e := range es {
+		e = text(e)
+		c := codex.Contact{CompanyID: 1, FirstName: "x", SecondaryEmails: []string{e}}
+		if e != "" && !strings.Contains(e, ",") && !slices.Contains(out, e) && c.Validate() == nil && len(out) < codex.MaxItems {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// clip shortens s to codex.MaxText characters (a free-form custom field may be longer
+// than the one-line field it fills).
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= codex.MaxText {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:codex.MaxText]))
 }

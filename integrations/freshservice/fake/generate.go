@@ -24,6 +24,12 @@ func SerialNumber(i, j int) string { return fmt.Sprintf("SN%04d%05d", i, j) }
 // ContactEmail returns the e-mail of generated contact j of company i.
 func ContactEmail(i, j int) string { return fmt.Sprintf("contact%04d@company%04d.example", j, i) }
 
+// ContactSecondaryEmail is the secondary address of generated requester j of company i
+// (odd j only).
+func ContactSecondaryEmail(i, j int) string {
+	return fmt.Sprintf("contact%04d.alt@company%04d.example", j, i)
+}
+
 // generatedEpoch is when generated records were created.
 var generatedEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -64,6 +70,10 @@ func (s *Server) Generate(companies, contactsPerCompany, assetsPerCompany int) {
 				CreatedAt:         at,
 				UpdatedAt:         at,
 				MobilePhoneNumber: "",
+			}
+			if j%2 == 1 { // every other requester has a second address and an employment type
+				r.SecondaryEmails = []string{ContactSecondaryEmail(i, j)}
+				r.CustomFields["employment_type"] = "Full Time"
 			}
 			s.requesters.put(r.ID, r)
 		}
