@@ -154,19 +154,7 @@ func (u *UI) assetCreate(w http.ResponseWriter, r *http.Request) {
 		a.LicenseKey = strings.TrimSpace(f.Get("license_key"))
 		a.SecretFields = f.kvs("secret_fields")
 	}
-	cid, err := u.companyRef(ctx, f.Get("company"))
-	if err != nil {
-		f.Errors["company"] = codex.ErrorMessage(err)
-	}
-	a.CompanyID = cid
-	if len(f.Errors) == 0 {
-		if err := u.svc.Assets.CreateAsset(ctx, a); err != nil {
-			f.fail(err)
-			if m, ok := f.Errors["company_id"]; ok {
-				f.Errors["company"] = m
-			}
-		}
-	}
+	u.createUnder(ctx, f, func(id int64) { a.CompanyID = id }, func() error { return u.svc.Assets.CreateAsset(ctx, a) })
 	if len(f.Errors) > 0 || f.Message != "" {
 		u.render(w, r, statusOfForm(f), "assetform", "Add asset", "assets", u.assetForm(ctx, f, nil))
 		return
@@ -179,11 +167,7 @@ func (u *UI) currentAsset(ctx context.Context, id int64) (*codex.Asset, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	label := "#" + strconv.FormatInt(a.CompanyID, 10)
-	if co, err := u.svc.Companies.Company(ctx, a.CompanyID); err == nil {
-		label = companyLabel(co)
-	}
-	return a, label, nil
+	return a, u.companyLabelOf(ctx, a.CompanyID), nil
 }
 
 func (u *UI) assetEdit(w http.ResponseWriter, r *http.Request) {

@@ -174,19 +174,7 @@ func (u *UI) contactCreate(w http.ResponseWriter, r *http.Request) {
 		DisplayName: strings.TrimSpace(f.Get("display_name")), Email: strings.TrimSpace(f.Get("email")),
 		PhoneWork: strings.TrimSpace(f.Get("phone_work")), PhoneMobile: strings.TrimSpace(f.Get("phone_mobile")),
 		Title: strings.TrimSpace(f.Get("title")), Roles: f.Values["roles"], Active: f.Get("active") != "", Notes: f.Get("notes")}
-	cid, err := u.companyRef(ctx, f.Get("company"))
-	if err != nil {
-		f.Errors["company"] = codex.ErrorMessage(err)
-	}
-	c.CompanyID = cid
-	if len(f.Errors) == 0 {
-		if err := u.svc.Contacts.CreateContact(ctx, c); err != nil {
-			f.fail(err)
-			if m, ok := f.Errors["company_id"]; ok {
-				f.Errors["company"] = m
-			}
-		}
-	}
+	u.createUnder(ctx, f, func(id int64) { c.CompanyID = id }, func() error { return u.svc.Contacts.CreateContact(ctx, c) })
 	if len(f.Errors) > 0 || f.Message != "" {
 		u.render(w, r, statusOfForm(f), "contactform", "Add contact", "contacts", u.contactForm(ctx, f, nil))
 		return
@@ -199,11 +187,7 @@ func (u *UI) currentContact(ctx context.Context, id int64) (*codex.Contact, stri
 	if err != nil {
 		return nil, "", err
 	}
-	label := "#" + strconv.FormatInt(c.CompanyID, 10)
-	if co, err := u.svc.Companies.Company(ctx, c.CompanyID); err == nil {
-		label = companyLabel(co)
-	}
-	return c, label, nil
+	return c, u.companyLabelOf(ctx, c.CompanyID), nil
 }
 
 func (u *UI) contactEdit(w http.ResponseWriter, r *http.Request) {

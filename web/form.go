@@ -230,3 +230,32 @@ func (u *UI) pickerOptions(ctx context.Context) []string {
 	}
 	return out
 }
+
+// createUnder creates a row under the company the form's "company" field names: it
+// resolves the company (an error is shown at that field), sets it with setCompany, and
+// calls create, whose company_id error is shown at the company field too.
+func (u *UI) createUnder(ctx context.Context, f *form, setCompany func(int64), create func() error) {
+	cid, err := u.companyRef(ctx, f.Get("company"))
+	if err != nil {
+		f.Errors["company"] = codex.ErrorMessage(err)
+	}
+	setCompany(cid)
+	if len(f.Errors) > 0 {
+		return
+	}
+	if err := create(); err != nil {
+		f.fail(err)
+		if m, ok := f.Errors["company_id"]; ok {
+			f.Errors["company"] = m
+		}
+	}
+}
+
+// companyLabelOf is the label of company id for a form's company field, or "#id" when the
+// caller cannot read it.
+func (u *UI) companyLabelOf(ctx context.Context, id int64) string {
+	if co, err := u.svc.Companies.Company(ctx, id); err == nil {
+		return companyLabel(co)
+	}
+	return "#" + strconv.FormatInt(id, 10)
+}

@@ -271,19 +271,7 @@ func (u *UI) equipmentCreate(w http.ResponseWriter, r *http.Request) {
 		Manufacturer: strings.TrimSpace(f.Get("manufacturer")), Model: strings.TrimSpace(f.Get("model")), Serial: strings.TrimSpace(f.Get("serial")),
 		FirmwareVersion: strings.TrimSpace(f.Get("firmware_version")), Location: strings.TrimSpace(f.Get("location")),
 		ManagementURL: strings.TrimSpace(f.Get("management_url")), Notes: f.Get("notes")}
-	cid, err := u.companyRef(ctx, f.Get("company"))
-	if err != nil {
-		f.Errors["company"] = codex.ErrorMessage(err)
-	}
-	e.CompanyID = cid
-	if len(f.Errors) == 0 {
-		if err := u.svc.Network.CreateEquipment(ctx, e); err != nil {
-			f.fail(err)
-			if m, ok := f.Errors["company_id"]; ok {
-				f.Errors["company"] = m
-			}
-		}
-	}
+	u.createUnder(ctx, f, func(id int64) { e.CompanyID = id }, func() error { return u.svc.Network.CreateEquipment(ctx, e) })
 	if len(f.Errors) > 0 || f.Message != "" {
 		u.render(w, r, statusOfForm(f), "equipmentform", "Add network device", "network", u.equipmentForm(ctx, f, nil))
 		return
@@ -296,11 +284,7 @@ func (u *UI) currentEquipment(ctx context.Context, id int64) (*codex.NetworkEqui
 	if err != nil {
 		return nil, "", err
 	}
-	label := "#" + strconv.FormatInt(e.CompanyID, 10)
-	if co, err := u.svc.Companies.Company(ctx, e.CompanyID); err == nil {
-		label = companyLabel(co)
-	}
-	return e, label, nil
+	return e, u.companyLabelOf(ctx, e.CompanyID), nil
 }
 
 func (u *UI) equipmentEdit(w http.ResponseWriter, r *http.Request) {
