@@ -107,9 +107,9 @@ func (w *worker) do(ctx context.Context) bool {
 	if req.body != nil {
 		r.Header.Set("Content-Type", "application/json")
 	}
-	var seq uint64
+	var check *pending
 	if w.check != nil && req.written != nil {
-		seq = w.check.before(req.written)
+		check = w.check.before(req.written)
 	}
 	start := time.Now()
 	resp, err := w.client.Do(r)
@@ -119,6 +119,12 @@ func (w *worker) do(ctx context.Context) bool {
 		resp.Body.Close()
 	}
 	d := time.Since(start)
+	if check != nil {
+		// A write cut off by the end of the window may or may not have been applied:
+		// it is not judged, but it still marks the writes it overlapped.
+		ok := err == nil && resp.StatusCode == http.StatusOK && ctx.Err() == nil
+		w.check.finish(check, ok, start.Add(d))
+	}
 	if ctx.Err() != nil {
 		return false // cut off by the end of the window: not counted
 	}
@@ -139,9 +145,6 @@ func (w *worker) do(ctx context.Context) bool {
 		w.fail(fmt.Sprintf("GraphQL errors: %.300s", w.buf.Bytes()))
 	default:
 		w.bytes += int64(w.buf.Len())
-		if w.check != nil && req.written != nil {
-			w.check.after(req.written, seq, start.Add(d))
-		}
 	}
 	return true
 }

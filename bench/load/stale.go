@@ -16,11 +16,13 @@ import (
 // the other replica (so that replica has it cached, if it caches); after the write
 // returns, it is read once through the replica that took the write, which must already
 // answer the new value (read-your-writes), and then through the other replica until it
-// answers the new value, for at most --stale-after. A read still answering an older value
-// then is a stale read, and any stale read fails the run.
+// answers the new value. A read sent --stale-after (100 ms) or more after the write
+// returned that still answers an older value is a stale read, and any stale read fails
+// the run. "Visible after" is when the first read answering the new value returned.
 //
-// Two workers may write the same company at once; a check whose write was overtaken by a
-// later write to the same company is skipped (the later write's own check covers it).
+// Two workers may write the same company at once; a check whose write overlapped another
+// write to the same company, or was overtaken by a later one, is skipped (which value
+// must win is unknown, or the later write's own check covers it).
 
 // written is what a write request set: the company (its row id) and the new description.
 type written struct {
@@ -49,43 +51,69 @@ type staleChecker struct {
 	self, other string // base URLs: the replica taking the writes, the one re-reading
 	within      time.Duration
 
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	seq     uint64
-	latest  map[string]uint64 // company id -> sequence number of its latest write
-	res     staleResult
-	visible []time.Duration
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	seq      uint64
+	latest   map[string]uint64     // company id -> sequence number of its latest write
+	inFlight map[string][]*pending // company id -> its writes awaiting an answer
+	res      staleResult
+	visible  []time.Duration
 }
 
 func newStaleChecker(ctx context.Context, c *config, client *http.Client) *staleChecker {
 	return &staleChecker{ctx: ctx, client: client, auth: "Bearer " + c.token, self: c.url, other: c.checkURL,
-		within: c.staleAfter, latest: map[string]uint64{}}
+		within: c.staleAfter, latest: map[string]uint64{}, inFlight: map[string][]*pending{}}
+}
+
+// pending is one write being checked.
+type pending struct {
+	w *written
+	n uint64 // its sequence number
+	// overlapped is set when another write to the same company was in flight at the same
+	// time: which of the two committed last is unknown, so neither can be judged.
+	overlapped bool
 }
 
 // before is called before a write is sent: it records the write and warms the other
-// replica's copy of the row. It returns the write's sequence number.
-func (s *staleChecker) before(w *written) uint64 {
+// replica's copy of the row.
+func (s *staleChecker) before(w *written) *pending {
 	s.mu.Lock()
 	s.seq++
-	n := s.seq
-	s.latest[w.id] = n
+	p := &pending{w: w, n: s.seq}
+	s.latest[w.id] = p.n
+	for _, q := range s.inFlight[w.id] {
+		q.overlapped, p.overlapped = true, true
+	}
+	s.inFlight[w.id] = append(s.inFlight[w.id], p)
 	s.mu.Unlock()
 	_, _ = s.read(s.ctx, s.other, w.id)
-	return n
+	return p
 }
 
-// after verifies a write that succeeded, in the background.
-func (s *staleChecker) after(w *written, n uint64, done time.Time) {
-	s.wg.Go(func() { s.verify(s.ctx, w, n, done) })
+// finish is called when a write's answer has arrived; a write that succeeded is verified
+// in the background.
+func (s *staleChecker) finish(p *pending, ok bool, done time.Time) {
+	s.mu.Lock()
+	s.inFlight[p.w.id] = slices.DeleteFunc(s.inFlight[p.w.id], func(q *pending) bool { return q == p })
+	if len(s.inFlight[p.w.id]) == 0 {
+		delete(s.inFlight, p.w.id)
+	}
+	s.mu.Unlock()
+	if ok {
+		s.wg.Go(func() { s.verify(s.ctx, p, done) })
+	}
 }
 
-func (s *staleChecker) overtaken(w *written, n uint64) bool {
+// overtaken reports whether p can no longer be judged: another write to its company
+// overlapped it or came after it.
+func (s *staleChecker) overtaken(p *pending) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.latest[w.id] != n
+	return p.overlapped || s.latest[p.w.id] != p.n
 }
 
-func (s *staleChecker) verify(ctx context.Context, w *written, n uint64, done time.Time) {
+func (s *staleChecker) verify(ctx context.Context, p *pending, done time.Time) {
+	w := p.w
 	got, err := s.read(ctx, s.self, w.id)
 	switch {
 	case ctx.Err() != nil:
@@ -93,11 +121,12 @@ func (s *staleChecker) verify(ctx context.Context, w *written, n uint64, done ti
 	case err != nil:
 		s.fail(&s.res.Errors, err.Error())
 		return
-	case got != w.value && !s.overtaken(w, n):
+	case got != w.value && !s.overtaken(p):
 		s.fail(&s.res.StaleSelf, fmt.Sprintf("company %s through the writing replica right after its write: %q, want %q", w.id, got, w.value))
 	}
 	deadline := done.Add(s.within)
 	for {
+		sent := time.Now()
 		got, err = s.read(ctx, s.other, w.id)
 		now := time.Now()
 		switch {
@@ -109,13 +138,13 @@ func (s *staleChecker) verify(ctx context.Context, w *written, n uint64, done ti
 			s.visible = append(s.visible, now.Sub(done))
 			s.mu.Unlock()
 			return
-		case s.overtaken(w, n):
+		case s.overtaken(p):
 			s.fail(&s.res.Skipped, "")
 			return
-		case now.After(deadline) && err != nil:
+		case sent.After(deadline) && err != nil:
 			s.fail(&s.res.Errors, err.Error())
 			return
-		case now.After(deadline):
+		case sent.After(deadline): // a read sent after the deadline still answered the old value
 			s.mu.Lock()
 			s.res.Checks++
 			s.mu.Unlock()

@@ -150,4 +150,3 @@ func TestStaleCheckerFailsAStaleReadOfOnesOwnWrite(t *testing.T) {
 		t.Fatalf("verdict = %+v; want a stale read through the writing replica", got)
 	}
 }
-
