@@ -286,7 +286,7 @@ func printLoad(out io.Writer, r loadResult) {
 	if r.FirstError != "" {
 		fmt.Fprintf(out, "       first error: %s\n", r.FirstError)
 	}
-	if st := r.Stale; st != nil {
+	if st := r.Stale; st != nil && st.Checks+st.Skipped+st.Errors+st.StaleSelf > 0 { // a scenario with writes
 		fmt.Fprintf(out, "       stale-read check: %d writes re-read through the other replica, %d stale there, %d stale through the writing replica, %d overtaken, %d errors; visible after p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 			st.Checks, st.Stale, st.StaleSelf, st.Skipped, st.Errors, st.VisibleP50, st.VisibleP99, st.VisibleMax)
 		if st.FirstStale != "" {
