@@ -193,6 +193,8 @@ type SyncStore interface {
 	// updated in place rather than repeated. It sets their ids.
 	SaveSyncConflicts(ctx context.Context, conflicts []*SyncConflict) error
 	SyncConflicts(ctx context.Context, f SyncConflictFilter, p PageArgs) (*Page[SyncConflict], error)
+	// SyncConflict returns one conflict, open or resolved.
+	SyncConflict(ctx context.Context, id int64) (*SyncConflict, error)
 	// ResolveSyncConflict marks a conflict resolved (resolving it twice changes nothing).
 	ResolveSyncConflict(ctx context.Context, id int64) (*SyncConflict, error)
 }

@@ -222,6 +222,7 @@ func (u *UI) Routes() http.Handler {
 		r.Get("/sync", u.syncPage)
 		r.Post("/sync/run", u.syncRun)
 		r.Post("/sync/conflicts/{id}", u.syncResolve)
+		r.Post("/sync/conflicts/{id}/upstream", u.syncTakeUpstream)
 		r.Get("/sync/triage", u.triagePage)
 		r.Post("/sync/triage/{id}/assign", u.triageAssign)
 	})
