@@ -213,6 +213,8 @@ type Services struct {
 	Triage  TriageStore
 	PSA     PSAService
 	Billing BillingService
+	// Dashboard is the dashboard's counts and expiry list (dashboard.go).
+	Dashboard DashboardService
 }
 
 // Clock returns the current time; the store uses it so tests can fix time.
