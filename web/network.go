@@ -150,6 +150,8 @@ type equipmentPageData struct {
 	Peers   []*codex.NetworkEquipment // the company's other devices, to connect to
 	Subnet  *codex.Subnet
 	Form    *form
+	// LinkError says why a link could not be disconnected.
+	LinkError string
 }
 
 func (u *UI) equipmentPage(w http.ResponseWriter, r *http.Request) {

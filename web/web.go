@@ -219,7 +219,13 @@ func (u *UI) Routes() http.Handler {
 		r.Get("/network/equipment/{id}/edit", devices.edit)
 		r.Post("/network/equipment/{id}/edit", devices.update)
 		r.Post("/network/equipment/{id}/connect", u.equipmentConnect)
+		r.Post("/network/equipment/{id}/links/{link}/disconnect", u.equipmentDisconnect)
+		r.Get("/network/companies/{id}/subnets/new", u.subnetNew)
+		r.Post("/network/companies/{id}/subnets/new", u.subnetCreate)
 		r.Get("/network/subnets/{id}", u.subnetPage)
+		subnets := u.subnetEditor()
+		r.Get("/network/subnets/{id}/edit", subnets.edit)
+		r.Post("/network/subnets/{id}/edit", subnets.update)
 		r.Get("/billing", u.planList)
 		r.Get("/billing/export.csv", u.export("/billing-plans"))
 		r.Get("/billing/new", u.planNew)
@@ -348,6 +354,8 @@ type view struct {
 	CSRF     string
 	IsAdmin  bool
 	CanWrite bool
+	// CanEditNetwork shows the network's write actions (subnets, disconnecting links).
+	CanEditNetwork bool
 	// SeesPlans shows the billing plans in the navigation (staff; the policy refuses
 	// the catalogue to client users).
 	SeesPlans bool
@@ -370,6 +378,7 @@ func (u *UI) newView(r *http.Request, title, nav string, data any) *view {
 		v.CSRF = u.csrfToken(p)
 		v.IsAdmin = p.SeesSecrets()
 		v.CanWrite = p.Can(codex.Write, codex.ResCompany) || p.Can(codex.Write, codex.ResBilling)
+		v.CanEditNetwork = p.Can(codex.Write, codex.ResNetwork)
 		_, scoped := p.ScopeRoot()
 		v.SeesPlans = p.Can(codex.Read, codex.ResBilling) && !scoped
 		v.Prefs = u.preferences(r.Context(), p)
