@@ -34,7 +34,7 @@
 #
 # Environment: SHARED_BENCH (../shared/bench)  SCALE (2000)  DB (codex_platform)
 #   TARGETS (postgraphile codex codex-nocache)  REPLICAS (2)  CHECK_ADDR (127.0.0.1:5011)
-#   STALE_AFTER (100ms)  SCENARIOS (theme q1r q2r q3r search export write mix)
+#   STALE_AFTER (100ms)  BENCH_CODEX_BIN (a Codex binary to measure instead of building this tree)  SCENARIOS (theme q1r q2r q3r search export write mix)
 #   CONC (16)  WARMUP (3)  DURATION (15)  PROBE (20)  MIX  RESEED (0)  KEEP_PG (0)
 #   OUT (bench/results/platform-<UTC time>)  PG_SERVER (postgres://bench@127.0.0.1:55432, the
 #   harness's cluster, started if needed; another server is used as it is)  PEER_ROOT
@@ -68,7 +68,7 @@ stop_pid() {
 }
 
 for t in go jq curl psql; do command -v $t >/dev/null || { echo "need $t" >&2; exit 2; }; done
-go build -o "$BIN/codex" .
+if [ -n "${BENCH_CODEX_BIN:-}" ]; then cp "$BENCH_CODEX_BIN" "$BIN/codex"; else go build -o "$BIN/codex" .; fi
 go build -o "$BIN/load" ./bench/load
 [ "$PG_SERVER" = "postgres://bench@127.0.0.1:${BENCH_PGPORT:-55432}" ] && bench_pg  # the harness's cluster
 
