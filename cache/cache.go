@@ -74,6 +74,7 @@ type Cache struct {
 	afterLoad func(method string)
 	// holdReconnect keeps a dropped listener down (tests look at the cache meanwhile).
 	holdReconnect atomic.Bool
+	closed        atomic.Bool
 	ln            atomic.Pointer[pgdriver.Listener] // the LISTEN connection, closed by Close
 }
 
@@ -119,6 +120,7 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Cache, error) {
 		c.methods[m] = &methodStats{}
 	}
 	ctx, c.stop = context.WithCancel(context.WithoutCancel(ctx))
+	db.OnClose(c.Close)
 	if db.Dialect() == "pg" {
 		db.AfterWrite(c.awaitWrite)
 		go c.listen(ctx)
@@ -130,8 +132,12 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Cache, error) {
 	return c, nil
 }
 
-// Close stops following changes; the cache is bypassed from then on.
+// Close stops following changes; the cache is bypassed from then on. Closing the
+// store.DB closes its cache.
 func (c *Cache) Close() {
+	if c.closed.Swap(true) {
+		return
+	}
 	c.up.Store(false)
 	c.db.OnChange(nil)
 	c.db.AfterWrite(nil)

@@ -34,8 +34,10 @@ var cacheTables = []cacheTable{
 	{name: "assets", tags: []string{"'assets#' || r.id", "'assets.company#' || r.company_id"}},
 	{name: "network_equipment", tags: []string{"'network_equipment#' || r.id", "'network_equipment.company#' || r.company_id"}},
 	{name: "network_links", tags: []string{"'network_links.device#' || r.a_id", "'network_links.device#' || r.b_id"}},
-	// lower() under "C" folds ASCII letters only, as store.EmailTag does.
-	{name: "agents", tags: []string{`'agents.email#' || lower(btrim(r.email) COLLATE "C")`}},
+	// lower() under "C" folds ASCII letters only, as store.EmailTag does; the
+	// database's own collation may fold more (what AgentByEmail's lower() = lower()
+	// matches), so that folding is sent too.
+	{name: "agents", tags: []string{`'agents.email#' || lower(btrim(r.email) COLLATE "C")`, "'agents.email#' || lower(btrim(r.email))"}},
 }
 
 // codex_cache_send sends the tags, or the table's flush tag when they are too long

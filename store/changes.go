@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,6 +91,9 @@ func (db *DB) DataVersion(ctx context.Context) (int64, error) {
 	}
 	db.watchMu.Lock()
 	defer db.watchMu.Unlock()
+	if db.closed {
+		return 0, errors.New("store: closed")
+	}
 	if db.watch == nil {
 		w, err := sql.Open("sqlite", db.sqliteName)
 		if err != nil {

@@ -74,7 +74,9 @@ type DB struct {
 	changes    *changeFeed                               // SQLite writes' change tags (changes.go)
 	afterWrite atomic.Pointer[func(ctx context.Context)] // see AfterWrite
 	watchMu    sync.Mutex
-	watch      *sql.DB // DataVersion's connection
+	watch      *sql.DB  // DataVersion's connection
+	onClose    []func() // see OnClose
+	closed     bool
 }
 
 // Option configures a DB.
@@ -204,7 +206,16 @@ func redactDSN(dsn string) string {
 }
 
 // Close closes the connection pool.
+// It first calls the OnClose functions.
 func (db *DB) Close() error {
+	db.watchMu.Lock()
+	onClose := db.onClose
+	db.onClose = nil
+	db.closed = true
+	db.watchMu.Unlock()
+	for _, fn := range onClose {
+		fn()
+	}
 	db.watchMu.Lock()
 	if db.watch != nil {
 		db.watch.Close()
@@ -212,6 +223,13 @@ func (db *DB) Close() error {
 	}
 	db.watchMu.Unlock()
 	return db.bun.Close()
+}
+
+// OnClose makes Close call fn before it closes the pool (the read cache stops there).
+func (db *DB) OnClose(fn func()) {
+	db.watchMu.Lock()
+	defer db.watchMu.Unlock()
+	db.onClose = append(db.onClose, fn)
 }
 
 // Dialect names the database: "pg" or "sqlite".
