@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun/driver/pgdriver"
+
 	"github.com/hivematrix/codex/cache"
 	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/policy"
@@ -594,3 +596,57 @@ func TestAgentByEmail(t *testing.T) {
 }
 
 var _ = sql.ErrNoRows
+
+// TestTriggersNotifyPerStatement: on PostgreSQL one statement sends one notification
+// with its rows' tags, or the table's flush tag when they would not fit, and TRUNCATE
+// sends the flush tag.
+func TestTriggersNotifyPerStatement(t *testing.T) {
+	db := storetest.Open(t, "pg")
+	ctx := context.Background()
+	ln := pgdriver.NewListener(db.Bun())
+	t.Cleanup(func() { ln.Close() })
+	if err := ln.Listen(ctx, cache.Channel); err != nil {
+		t.Fatal(err)
+	}
+	next := func() string {
+		t.Helper()
+		_, payload, err := ln.ReceiveTimeout(ctx, 5*time.Second)
+		if err != nil {
+			t.Fatalf("no notification: %v", err)
+		}
+		return payload
+	}
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.Bun().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec("INSERT INTO companies (name) VALUES ('P')")
+	exec("INSERT INTO companies (name, parent_id) SELECT 'C' || g, (SELECT min(id) FROM companies) FROM generate_series(1, 3) AS g")
+	if got := next(); !strings.Contains(got, "companies.any") || strings.Count(got, "companies#") != 1 {
+		t.Errorf("one insert: %q", got)
+	}
+	got := strings.Fields(next())
+	want := map[string]bool{"companies#2": true, "companies#3": true, "companies#4": true, "companies.parent#1": true, "companies.any": true}
+	if len(got) != len(want) {
+		t.Errorf("three inserts under one parent: %v; want %v", got, want)
+	}
+	for _, g := range got {
+		if !want[g] {
+			t.Errorf("three inserts: unexpected tag %q", g)
+		}
+	}
+	exec("INSERT INTO companies (name) SELECT 'Bulk ' || g FROM generate_series(1, 2000) AS g")
+	if got := next(); got != "table:companies" {
+		t.Errorf("2,000 inserts in one statement: %.80q; want table:companies", got)
+	}
+	exec("UPDATE companies SET name = name || '!' WHERE id = 2")
+	if got := strings.Fields(next()); len(got) != 3 {
+		t.Errorf("an update: %v; want companies#2, companies.parent#1, companies.any", got)
+	}
+	exec("TRUNCATE network_links")
+	if got := next(); got != "table:network_links" {
+		t.Errorf("TRUNCATE: %q; want table:network_links", got)
+	}
+}
