@@ -539,12 +539,17 @@ func tuneGC(c config.Server, getenv func(string) string) {
 	}
 }
 
-// gcSettings are the [server] settings tuneGC applies: the memory limit is raised by the
-// read cache's size, so that a full cache does not keep the collector running.
+// gcSettings are the [server] settings tuneGC applies: with the read cache on, the memory
+// limit is raised by half the cache's size. A full cache is live data the collector cannot
+// free, so the limit must grow or the collector would run all the time; but under load
+// the process fills its limit with garbage, and the resident size is the limit plus the
+// binary's pages (about 40 MB), so raising it by the whole cache would take a replica past
+// 200 MB. Half of 64 MB leaves the collector over 50 MB of room with the cache full
+// (BENCHMARKS.md has the measurement at scale 2000).
 func gcSettings(cfg *config.Config) config.Server {
 	s := cfg.Server
 	if cfg.Cache.Enabled && s.MemoryLimitMB > 0 {
-		s.MemoryLimitMB += cfg.Cache.SizeMB
+		s.MemoryLimitMB += cfg.Cache.SizeMB / 2
 	}
 	return s
 }

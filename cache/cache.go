@@ -107,10 +107,7 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Cache, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	entries, err := otter.New(&otter.Options[string, *entry]{
-		MaximumWeight: uint64(cfg.SizeMB) << 20,
-		Weigher:       func(k string, e *entry) uint32 { return uint32(len(k)) + e.size },
-	})
+	entries, err := newEntries(uint64(cfg.SizeMB) << 20)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +127,14 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Cache, error) {
 		go c.poll(ctx)
 	}
 	return c, nil
+}
+
+// newEntries returns the bounded map of entries, weighed by their estimated bytes.
+func newEntries(bytes uint64) (*otter.Cache[string, *entry], error) {
+	return otter.New(&otter.Options[string, *entry]{
+		MaximumWeight: bytes,
+		Weigher:       func(k string, e *entry) uint32 { return e.size },
+	})
 }
 
 // Close stops following changes; the cache is bypassed from then on. Closing the
@@ -259,7 +264,7 @@ func (c *Cache) put(key string, v any, s snapshot) {
 	if !s.ok || !c.live(e) {
 		return
 	}
-	e.size = uint32(min(sizeOf(v)+16*len(s.deps)+64, 1<<30))
+	e.size = uint32(min(sizeOf(v)+len(key)+16*len(s.deps)+entryOverhead, 1<<30))
 	c.entries.Set(key, e)
 }
 
@@ -316,3 +321,7 @@ func (c *Cache) receive(payload string) {
 	}
 	c.apply(strings.Fields(payload))
 }
+
+// entryOverhead is an entry's own bytes beyond its value, key and tags: the entry, its
+// key's string header and otter's node and map slot.
+const entryOverhead = 160

@@ -14,92 +14,114 @@ import (
 // clone returns a deep copy of v.
 func clone[T any](v T) T {
 	rv := reflect.ValueOf(&v).Elem()
-	if !needsCopy(rv.Type()) {
+	p := planOf(rv.Type())
+	if !p.deep {
 		return v
 	}
 	out := reflect.New(rv.Type()).Elem()
-	copyInto(out, rv)
+	copyWith(p, out, rv)
 	return out.Interface().(T)
 }
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// flat caches, per type, whether a value of it holds no references (a plain copy is
-// deep).
-var flat sync.Map // reflect.Type -> bool
-
-func needsCopy(t reflect.Type) bool {
-	if v, ok := flat.Load(t); ok {
-		return !v.(bool)
-	}
-	need := refs(t, map[reflect.Type]bool{})
-	flat.Store(t, !need)
-	return need
+// plan is how to deep-copy a value of one type, worked out once per type.
+type plan struct {
+	t      reflect.Type
+	deep   bool        // the type holds references: a plain copy is not deep
+	elem   *plan       // of a pointer's, slice's, array's or map's elements
+	key    *plan       // of a map's keys
+	fields []fieldPlan // a struct's fields that hold references
 }
 
-// refs reports whether t holds references; seen breaks the recursion of recursive types.
-func refs(t reflect.Type, seen map[reflect.Type]bool) bool {
-	if seen[t] {
-		return false
+type fieldPlan struct {
+	i int
+	p *plan
+}
+
+var plans sync.Map // reflect.Type -> *plan
+
+func planOf(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
 	}
-	seen[t] = true
+	p := build(t, map[reflect.Type]*plan{})
+	plans.Store(t, p)
+	return p
+}
+
+// build works out t's plan; seen holds the plans being built (recursive types).
+func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
+	if p, ok := seen[t]; ok {
+		return p
+	}
+	p := &plan{t: t}
+	seen[t] = p
 	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
-		return true
-	case reflect.Array:
-		return refs(t.Elem(), seen)
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		p.elem = build(t.Elem(), seen)
+		p.deep = t.Kind() != reflect.Array || p.elem.deep
+	case reflect.Map:
+		p.key, p.elem = build(t.Key(), seen), build(t.Elem(), seen)
+		p.deep = true
+	case reflect.Interface:
+		p.deep = true
 	case reflect.Struct:
 		if t == timeType {
-			return false
+			break // its *Location is never changed
 		}
 		for i := range t.NumField() {
-			if refs(t.Field(i).Type, seen) {
-				return true
+			if f := build(t.Field(i).Type, seen); f.deep || f == p {
+				p.fields = append(p.fields, fieldPlan{i, f})
 			}
 		}
+		p.deep = len(p.fields) > 0
 	}
-	return false
+	return p
 }
 
-// copyInto sets dst (settable, of src's type) to a deep copy of src.
-func copyInto(dst, src reflect.Value) {
-	t := src.Type()
-	if !needsCopy(t) {
+// copyWith sets dst (settable, of src's type) to a deep copy of src.
+func copyWith(p *plan, dst, src reflect.Value) {
+	if !p.deep {
 		dst.Set(src)
 		return
 	}
-	switch t.Kind() {
+	switch p.t.Kind() {
 	case reflect.Pointer:
 		if src.IsNil() {
 			return
 		}
-		p := reflect.New(t.Elem())
-		copyInto(p.Elem(), src.Elem())
-		dst.Set(p)
+		n := reflect.New(p.t.Elem())
+		copyWith(p.elem, n.Elem(), src.Elem())
+		dst.Set(n)
 	case reflect.Slice:
 		if src.IsNil() {
 			return
 		}
-		s := reflect.MakeSlice(t, src.Len(), src.Len())
-		if needsCopy(t.Elem()) {
+		s := reflect.MakeSlice(p.t, src.Len(), src.Len())
+		if p.elem.deep {
 			for i := range src.Len() {
-				copyInto(s.Index(i), src.Index(i))
+				copyWith(p.elem, s.Index(i), src.Index(i))
 			}
 		} else {
 			reflect.Copy(s, src)
 		}
 		dst.Set(s)
+	case reflect.Array:
+		for i := range src.Len() {
+			copyWith(p.elem, dst.Index(i), src.Index(i))
+		}
 	case reflect.Map:
 		if src.IsNil() {
 			return
 		}
-		m := reflect.MakeMapWithSize(t, src.Len())
+		m := reflect.MakeMapWithSize(p.t, src.Len())
 		it := src.MapRange()
 		for it.Next() {
-			k := reflect.New(t.Key()).Elem()
-			copyInto(k, it.Key())
-			v := reflect.New(t.Elem()).Elem()
-			copyInto(v, it.Value())
+			k := reflect.New(p.t.Key()).Elem()
+			copyWith(p.key, k, it.Key())
+			v := reflect.New(p.t.Elem()).Elem()
+			copyWith(p.elem, v, it.Value())
 			m.SetMapIndex(k, v)
 		}
 		dst.Set(m)
@@ -109,21 +131,13 @@ func copyInto(dst, src reflect.Value) {
 		}
 		e := src.Elem()
 		v := reflect.New(e.Type()).Elem()
-		copyInto(v, e)
+		copyWith(planOf(e.Type()), v, e)
 		dst.Set(v)
-	case reflect.Array:
-		for i := range src.Len() {
-			copyInto(dst.Index(i), src.Index(i))
-		}
 	case reflect.Struct:
-		dst.Set(src) // the flat fields, then the deep ones again
-		for i := range t.NumField() {
-			if needsCopy(t.Field(i).Type) {
-				copyInto(dst.Field(i), src.Field(i))
-			}
+		dst.Set(src) // every field, then the ones holding references again
+		for _, f := range p.fields {
+			copyWith(f.p, dst.Field(f.i), src.Field(f.i))
 		}
-	default:
-		dst.Set(src)
 	}
 }
 
