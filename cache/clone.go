@@ -32,6 +32,8 @@ type plan struct {
 	elem   *plan       // of a pointer's, slice's, array's or map's elements
 	key    *plan       // of a map's keys
 	fields []fieldPlan // a struct's fields that hold references
+	walk   bool        // the type holds references or strings (sizeOf looks inside)
+	walked []fieldPlan // a struct's fields that hold references or strings
 }
 
 type fieldPlan struct {
@@ -61,21 +63,28 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 	case reflect.Pointer, reflect.Slice, reflect.Array:
 		p.elem = build(t.Elem(), seen)
 		p.deep = t.Kind() != reflect.Array || p.elem.deep
+		p.walk = t.Kind() != reflect.Array || p.elem.walk
 	case reflect.Map:
 		p.key, p.elem = build(t.Key(), seen), build(t.Elem(), seen)
-		p.deep = true
+		p.deep, p.walk = true, true
 	case reflect.Interface:
-		p.deep = true
+		p.deep, p.walk = true, true
+	case reflect.String:
+		p.walk = true
 	case reflect.Struct:
 		if t == timeType {
 			break // its *Location is never changed
 		}
 		for i := range t.NumField() {
-			if f := build(t.Field(i).Type, seen); f.deep || f == p {
+			f := build(t.Field(i).Type, seen)
+			if f.deep || f == p {
 				p.fields = append(p.fields, fieldPlan{i, f})
 			}
+			if f.walk || f == p {
+				p.walked = append(p.walked, fieldPlan{i, f})
+			}
 		}
-		p.deep = len(p.fields) > 0
+		p.deep, p.walk = len(p.fields) > 0, len(p.walked) > 0
 	}
 	return p
 }
@@ -146,44 +155,49 @@ func sizeOf(v any) int {
 	if v == nil {
 		return 0
 	}
-	return size(reflect.ValueOf(v))
+	rv := reflect.ValueOf(v)
+	return size(planOf(rv.Type()), rv)
 }
 
-func size(v reflect.Value) int {
-	return int(v.Type().Size()) + refSize(v)
+func size(p *plan, v reflect.Value) int {
+	return int(p.t.Size()) + refSize(p, v)
 }
 
-// refSize is what v's references hold, beyond v's own size.
-func refSize(v reflect.Value) int {
-	t := v.Type()
+// refSize is what v's references and strings hold, beyond v's own size.
+func refSize(p *plan, v reflect.Value) int {
+	if !p.walk {
+		return 0
+	}
 	n := 0
-	switch t.Kind() {
+	switch p.t.Kind() {
 	case reflect.String:
 		return v.Len()
 	case reflect.Pointer:
 		if !v.IsNil() {
-			n += size(v.Elem())
+			n += size(p.elem, v.Elem())
 		}
 	case reflect.Interface:
 		if !v.IsNil() {
-			n += size(v.Elem())
+			e := v.Elem()
+			n += size(planOf(e.Type()), e)
 		}
 	case reflect.Slice:
+		n += v.Len() * int(p.elem.t.Size())
 		for i := range v.Len() {
-			n += size(v.Index(i))
+			n += refSize(p.elem, v.Index(i))
 		}
 	case reflect.Map:
 		it := v.MapRange()
 		for it.Next() {
-			n += size(it.Key()) + size(it.Value()) + 16
+			n += size(p.key, it.Key()) + size(p.elem, it.Value()) + 16
 		}
 	case reflect.Array:
 		for i := range v.Len() {
-			n += refSize(v.Index(i))
+			n += refSize(p.elem, v.Index(i))
 		}
 	case reflect.Struct:
-		for i := range t.NumField() {
-			n += refSize(v.Field(i))
+		for _, f := range p.walked {
+			n += refSize(f.p, v.Field(f.i))
 		}
 	}
 	return n
