@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/httprate"
 
+	"github.com/hivematrix/codex/auth"
 	"github.com/hivematrix/codex/codex"
 	"github.com/hivematrix/codex/rest"
 )
@@ -26,6 +27,29 @@ func perPrincipal(perMinute int) func(http.Handler) http.Handler {
 		}
 		return "principal:" + p.Subject, nil
 	})
+}
+
+// publicLimit limits the routes that need no token. A caller presenting a valid bearer
+// token is limited as that principal, with the authenticated budget: Nexus asks for the
+// theme of every page view of every user with its one service token from one address,
+// and the per-address budget meant for anonymous callers would throttle the whole
+// platform's shell. Anyone else (no token, or one that does not verify) is limited by
+// address with the public budget.
+func (s *server) publicLimit() func(http.Handler) http.Handler {
+	byIP := perIP(s.cfg.Server.PublicRateLimit)
+	byPrincipal := perPrincipal(s.cfg.Server.RateLimit)
+	return func(next http.Handler) http.Handler {
+		anonymous, authenticated := byIP(next), byPrincipal(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if raw, ok := auth.BearerToken(r); ok {
+				if p, err := s.verifier.Verify(r.Context(), raw); err == nil {
+					authenticated.ServeHTTP(w, r.WithContext(codex.WithPrincipal(r.Context(), p)))
+					return
+				}
+			}
+			anonymous.ServeHTTP(w, r)
+		})
+	}
 }
 
 // perIP limits each client address to perMinute requests a minute; 0 is no limit.

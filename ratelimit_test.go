@@ -46,5 +46,19 @@ func TestRateLimits(t *testing.T) {
 		if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
 			t.Errorf("public request 4 of an IP limited to 3 = %d, Retry-After %q; want 429", w.Code, w.Header().Get("Retry-After"))
 		}
+		// Nexus asks for every page view's theme with its service token, from the one
+		// address the anonymous budget is exhausted for: it is limited as a principal.
+		nexus := mint(t, s, auth.MintOptions{Service: "nexus"})
+		for i := range 5 {
+			if w := do(t, h, "GET", "/api/public/user/theme?email=x@example.com", nexus, nil); w.Code != http.StatusOK {
+				t.Fatalf("theme lookup %d with a service token = %d %s; want 200 (the principal's budget of 5)", i+1, w.Code, w.Body)
+			}
+		}
+		if w := do(t, h, "GET", "/api/public/user/theme?email=x@example.com", nexus, nil); w.Code != http.StatusTooManyRequests {
+			t.Errorf("theme lookup 6 with a service token limited to 5 = %d; want 429", w.Code)
+		}
+		if w := do(t, h, "GET", "/api/public/user/theme?email=x@example.com", "not-a-token", nil); w.Code != http.StatusTooManyRequests {
+			t.Errorf("theme lookup with a token that does not verify = %d; want 429 (the address's budget)", w.Code)
+		}
 	})
 }

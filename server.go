@@ -274,7 +274,7 @@ func (s *server) routes() http.Handler {
 	api := rest.New(s.svc, rest.Options{Logger: s.log, Sync: s.sync,
 		Tickets: policy.NewTicketUpdater(s.db.Services(), s.sync), TicketSync: s.sync,
 		PSA: psaConfig(s.cfg.Integrations), Webhook: webhookConfig(s.cfg.Integrations), RequireIfMatch: s.cfg.Server.RequireIfMatch})
-	public := perIP(s.cfg.Server.PublicRateLimit)
+	public := s.publicLimit()
 	for pattern, h := range api.Public() {
 		r.With(public).Method(http.MethodGet, "/api"+pattern, h)
 	}

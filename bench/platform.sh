@@ -14,6 +14,14 @@
 #   bench/platform.sh                                  # both targets, every scenario
 #   SCALE=200 DURATION=3 WARMUP=1 bench/platform.sh   # a smoke pass (figures not comparable)
 #   TARGETS=codex SCENARIOS="mix" bench/platform.sh
+#   TARGETS="postgraphile codex codex-nocache" bench/platform.sh   # cache on and off, one run
+#
+# Targets: postgraphile; codex (Codex's defaults: the read cache on); codex-nocache (the
+# same binary with CODEX_CACHE_ENABLED=false). Each Codex target runs as two replicas on
+# the one database (REPLICAS=2, the default): the load goes to the first, and the load
+# driver's stale-read checker re-reads every write through the second (--check-url) and
+# through the first at once, and fails the run on a read still stale 100 ms after the
+# write (STALE_AFTER). REPLICAS=1 checks read-your-writes on the one replica only.
 #
 # Before the targets: the harness's cluster is started if needed, database $DB is created,
 # migrated and seeded (`codex seed --scale $SCALE`) when it is missing, holds another scale
@@ -25,7 +33,8 @@
 # query field benchSearchContacts. The writes are real: each run changes descriptions.
 #
 # Environment: SHARED_BENCH (../shared/bench)  SCALE (2000)  DB (codex_platform)
-#   TARGETS (postgraphile codex)  SCENARIOS (theme q1r q2r q3r search export write mix)
+#   TARGETS (postgraphile codex codex-nocache)  REPLICAS (2)  CHECK_ADDR (127.0.0.1:5011)
+#   STALE_AFTER (100ms)  SCENARIOS (theme q1r q2r q3r search export write mix)
 #   CONC (16)  WARMUP (3)  DURATION (15)  PROBE (20)  MIX  RESEED (0)  KEEP_PG (0)
 #   OUT (bench/results/platform-<UTC time>)  PG_SERVER (postgres://bench@127.0.0.1:55432, the
 #   harness's cluster, started if needed; another server is used as it is)  PEER_ROOT
@@ -40,7 +49,10 @@ PG_SERVER=${PG_SERVER:-postgres://bench@127.0.0.1:${BENCH_PGPORT:-55432}}
 URL="$PG_SERVER/$DB?sslmode=disable"
 ADDR=${CODEX_ADDR:-127.0.0.1:5010}
 PEER_PORT=${PEER_PORT:-5678}
-TARGETS=${TARGETS:-postgraphile codex}
+TARGETS=${TARGETS:-postgraphile codex codex-nocache}
+REPLICAS=${REPLICAS:-2}
+CHECK_ADDR=${CHECK_ADDR:-127.0.0.1:5011}
+STALE_AFTER=${STALE_AFTER:-100ms}
 SCENARIOS=${SCENARIOS:-theme q1r q2r q3r search export write mix}
 CONC=${CONC:-16} WARMUP=${WARMUP:-3} DURATION=${DURATION:-15} PROBE=${PROBE:-20}
 OUT=${OUT:-bench/results/platform-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -100,10 +112,28 @@ SQL
 } >"$OUT/notes.txt"
 
 TOKEN=$(CODEX_DATABASE_URL=$URL "$BIN/codex" token --email bench@example.com --level admin --ttl 12h)
-drive() {  # $1 target, $2 base url
-  "$BIN/load" --target "$1" --url "$2" --token "$TOKEN" --pid "$PID" --db "$URL" --conc "$CONC" \
-    --warmup "${WARMUP}s" --duration "${DURATION}s" --probe "$PROBE" --mix "${MIX:-}" --label "$1" \
-    --json "$OUT/$1.json" $SCENARIOS | tee "$OUT/$1.txt"
+drive() {  # $1 label, $2 target, $3 base url, [more load flags]
+  local label=$1 target=$2 url=$3
+  shift 3
+  "$BIN/load" --target "$target" --url "$url" --token "$TOKEN" --pid "$PID" --db "$URL" --conc "$CONC" \
+    --warmup "${WARMUP}s" --duration "${DURATION}s" --probe "$PROBE" --mix "${MIX:-}" --label "$label" \
+    --json "$OUT/$label.json" "$@" $SCENARIOS | tee "$OUT/$label.txt"
+}
+# codex_target LABEL [VAR=value ...]: Codex with that environment, as REPLICAS replicas.
+codex_target() {
+  local label=$1
+  shift
+  if [ "$REPLICAS" = 2 ]; then
+    ADDR=$CHECK_ADDR bench_serve "$BIN/codex" "$OUT/$label-2.log" "$@"
+    PID2=$PID
+  fi
+  bench_serve "$BIN/codex" "$OUT/$label.log" "$@"
+  log "$label (pid $PID${PID2:+, second replica pid $PID2 on $CHECK_ADDR}) over $DB: $*"
+  local check=()
+  if [ "$REPLICAS" = 2 ]; then check=(--check-url "http://$CHECK_ADDR"); else check=(--check-url "http://$ADDR"); fi
+  drive "$label" codex "http://$ADDR" "${check[@]}" --stale-after "$STALE_AFTER"
+  stop_pid
+  if [ -n "$PID2" ]; then kill "$PID2"; wait "$PID2" 2>/dev/null || true; PID2=; fi
 }
 
 for target in $TARGETS; do
@@ -121,27 +151,30 @@ for target in $TARGETS; do
       sleep 0.5
     done
     log "PostGraphile v5 (pid $PID) over $DB"
-    drive postgraphile "http://127.0.0.1:$PEER_PORT"
+    drive postgraphile postgraphile "http://127.0.0.1:$PEER_PORT"
     stop_pid ;;
-  codex)
-    bench_serve "$BIN/codex" "$OUT/codex.log"
-    log "Codex (pid $PID) over $DB"
-    drive codex "http://$ADDR"
-    stop_pid ;;
+  codex) codex_target codex ;;
+  codex-nocache) codex_target codex-nocache CODEX_CACHE_ENABLED=false ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
   esac
 done
 echo "finished: $(date -u +%FT%TZ), loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/notes.txt"
 
 # ---- side by side ---------------------------------------------------------------------------
-if [ -f "$OUT/codex.json" ] && [ -f "$OUT/postgraphile.json" ]; then
-  {
-    echo "| scenario | Codex req/s | PostGraphile req/s | Codex/PostGraphile | Codex p99 ms | PostGraphile p99 ms | errors (Codex/PG) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
-    jq -r -s '(.[0].load | map({(.name): .}) | add) as $c | (.[1].load | map({(.name): .}) | add) as $p
-      | $c | keys_unsorted[] | select($p[.]) as $k
-      | "| \($k) | \($c[$k].rps*10|round/10) | \($p[$k].rps*10|round/10) | \(($c[$k].rps/$p[$k].rps)*100|round/100) | \($c[$k].p99_ms*100|round/100) | \($p[$k].p99_ms*100|round/100) | \($c[$k].errors)/\($p[$k].errors) |"' \
-      "$OUT/codex.json" "$OUT/postgraphile.json"
-  } | tee "$OUT/summary.md"
+if [ -f "$OUT/postgraphile.json" ]; then
+  for label in codex codex-nocache; do
+    [ -f "$OUT/$label.json" ] || continue
+    {
+      echo
+      echo "$label ÷ PostGraphile v5:"
+      echo
+      echo "| scenario | $label req/s | PostGraphile req/s | ratio | $label p99 ms | PostGraphile p99 ms | p99 ratio | errors | stale reads |"
+      echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+      jq -r -s '(.[0].load | map({(.name): .}) | add) as $c | (.[1].load | map({(.name): .}) | add) as $p
+        | $c | keys_unsorted[] | select($p[.]) as $k
+        | "| \($k) | \($c[$k].rps*10|round/10) | \($p[$k].rps*10|round/10) | \(($c[$k].rps/$p[$k].rps)*100|round/100) | \($c[$k].p99_ms*100|round/100) | \($p[$k].p99_ms*100|round/100) | \(($c[$k].p99_ms/$p[$k].p99_ms)*100|round/100) | \($c[$k].errors)/\($p[$k].errors) | \(if $c[$k].stale then "\($c[$k].stale.stale) of \($c[$k].stale.checks) (self \($c[$k].stale.stale_self)), visible p99 \($c[$k].stale.visible_p99_ms*100|round/100) ms" else "–" end) |"' \
+        "$OUT/$label.json" "$OUT/postgraphile.json"
+    } | tee -a "$OUT/summary.md"
+  done
 fi
 log "results in $OUT"

@@ -193,6 +193,8 @@ type SyncStore interface {
 	// updated in place rather than repeated. It sets their ids.
 	SaveSyncConflicts(ctx context.Context, conflicts []*SyncConflict) error
 	SyncConflicts(ctx context.Context, f SyncConflictFilter, p PageArgs) (*Page[SyncConflict], error)
+	// SyncConflict returns one conflict, open or resolved.
+	SyncConflict(ctx context.Context, id int64) (*SyncConflict, error)
 	// ResolveSyncConflict marks a conflict resolved (resolving it twice changes nothing).
 	ResolveSyncConflict(ctx context.Context, id int64) (*SyncConflict, error)
 }
@@ -211,6 +213,8 @@ type Services struct {
 	Triage  TriageStore
 	PSA     PSAService
 	Billing BillingService
+	// Dashboard is the dashboard's counts and expiry list (dashboard.go).
+	Dashboard DashboardService
 }
 
 // Clock returns the current time; the store uses it so tests can fix time.

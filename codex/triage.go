@@ -105,4 +105,7 @@ type SyncActions interface {
 	// AccountNumbers numbers the client companies without an account number and pushes
 	// the numbers to every configured source, one run per source.
 	AccountNumbers(ctx context.Context, triggeredBy string) ([]*SyncRun, error)
+	// TakeUpstream resolves conflict id by writing its upstream value to the row, as the
+	// caller; a Conflict when the row's field changed since the conflict was recorded.
+	TakeUpstream(ctx context.Context, id int64) (*SyncConflict, error)
 }

@@ -256,6 +256,18 @@ func (s *service) SyncConflicts(ctx context.Context, f codex.SyncConflictFilter,
 	return s.in.Sync.SyncConflicts(ctx, f, pa)
 }
 
+// SyncConflict returns one conflict, to the callers that may list them.
+func (s *service) SyncConflict(ctx context.Context, id int64) (*codex.SyncConflict, error) {
+	p, err := allow(ctx, codex.Read, codex.ResSync)
+	if err != nil {
+		return nil, err
+	}
+	if p.MustRedact() {
+		return nil, codex.Errorf(codex.Forbidden, "sync conflicts are not available with redaction")
+	}
+	return s.in.Sync.SyncConflict(ctx, id)
+}
+
 func (s *service) ResolveSyncConflict(ctx context.Context, id int64) (*codex.SyncConflict, error) {
 	if _, err := allow(ctx, codex.Write, codex.ResSync); err != nil {
 		return nil, err

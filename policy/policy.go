@@ -24,19 +24,20 @@ func New(inner codex.Services) codex.Services {
 	s := &service{in: inner}
 	return codex.Services{
 		Companies: s, Contacts: s, Assets: s, Network: s,
-		Tickets: s, Agents: s, Audit: s, Sync: s, Triage: s, PSA: s, Billing: s,
+		Tickets: s, Agents: s, Audit: s, Sync: s, Triage: s, PSA: s, Billing: s, Dashboard: s,
 	}
 }
 
 var (
-	_ codex.CompanyService = (*service)(nil)
-	_ codex.ContactService = (*service)(nil)
-	_ codex.AssetService   = (*service)(nil)
-	_ codex.NetworkService = (*service)(nil)
-	_ codex.TicketService  = (*service)(nil)
-	_ codex.AgentService   = (*service)(nil)
-	_ codex.AuditService   = (*service)(nil)
-	_ codex.SyncStore      = (*service)(nil)
+	_ codex.CompanyService   = (*service)(nil)
+	_ codex.ContactService   = (*service)(nil)
+	_ codex.AssetService     = (*service)(nil)
+	_ codex.NetworkService   = (*service)(nil)
+	_ codex.TicketService    = (*service)(nil)
+	_ codex.AgentService     = (*service)(nil)
+	_ codex.AuditService     = (*service)(nil)
+	_ codex.SyncStore        = (*service)(nil)
+	_ codex.DashboardService = (*service)(nil)
 )
 
 // requestCache remembers, for one request, what the policy looked up about its principal.

@@ -34,7 +34,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	defer release()
 
-	m := migrate.NewMigrator(db.bun, migrations.Migrations)
+	// A migration is recorded as applied only once it succeeded (bun's default marks it
+	// first, so a failed migration would be skipped, silently, by the next run).
+	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("store: migrate: init: %w", err)
 	}

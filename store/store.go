@@ -266,6 +266,7 @@ func (db *DB) Services() codex.Services {
 		Triage:    db,
 		PSA:       db,
 		Billing:   db,
+		Dashboard: db,
 	}
 }
 

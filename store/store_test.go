@@ -220,6 +220,57 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
+// TestFailedMigrationIsRetried: a migration that fails is not recorded as applied, so
+// the next run applies it once its cause is gone (instead of skipping it silently).
+func TestFailedMigrationIsRetried(t *testing.T) {
+	for _, dialect := range storetest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			c := context.Background()
+			db, err := store.Open(c, storetest.Fresh(t, dialect))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			// A table of a later migration already exists: that migration fails.
+			if _, err := db.Bun().ExecContext(c, "CREATE TABLE billing_plans (x integer)"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(c); err == nil {
+				t.Fatal("Migrate with billing_plans in the way = nil; want its migration's error")
+			}
+			pending := func() []string {
+				ms, err := db.MigrationStatus(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, m := range ms {
+					if !m.Applied {
+						out = append(out, m.Name)
+					}
+				}
+				return out
+			}
+			if p := pending(); len(p) == 0 || p[0] != "20261203000014" {
+				t.Errorf("pending after the failure = %v; want the failed migration (20261203000014, platform) first", p)
+			}
+			if _, err := db.Bun().ExecContext(c, "DROP TABLE billing_plans"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(c); err != nil {
+				t.Fatalf("Migrate once the cause is gone: %v", err)
+			}
+			if p := pending(); len(p) != 0 {
+				t.Errorf("pending after the retry = %v; want none", p)
+			}
+			var n int
+			if err := db.Bun().NewRaw("SELECT count(*) FROM billing_plans").Scan(c, &n); err != nil {
+				t.Errorf("billing_plans after the retry: %v", err)
+			}
+		})
+	}
+}
+
 func TestMigrateEmptyDatabase(t *testing.T) {
 	c := context.Background()
 	path := filepath.Join(t.TempDir(), "new.db")

@@ -485,6 +485,15 @@ func (db *DB) SyncConflicts(ctx context.Context, f codex.SyncConflictFilter, p c
 	return pg, translate(err)
 }
 
+// SyncConflict returns conflict id.
+func (db *DB) SyncConflict(ctx context.Context, id int64) (*codex.SyncConflict, error) {
+	c := new(codex.SyncConflict)
+	if err := db.bun.NewSelect().Model(c).Where("conflict.id = ?", id).Scan(ctx); err != nil {
+		return nil, translate(notFoundOr(err, "sync conflict", id))
+	}
+	return c, nil
+}
+
 // ResolveSyncConflict marks conflict id resolved, recording who did in the audit log.
 func (db *DB) ResolveSyncConflict(ctx context.Context, id int64) (*codex.SyncConflict, error) {
 	var out *codex.SyncConflict

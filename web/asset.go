@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -162,106 +163,64 @@ func (u *UI) assetCreate(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "assets/"+strconv.FormatInt(a.ID, 10)+"?flash=Asset+added.")
 }
 
-func (u *UI) currentAsset(ctx context.Context, id int64) (*codex.Asset, string, error) {
-	a, err := u.svc.Assets.Asset(ctx, id)
-	if err != nil {
-		return nil, "", err
-	}
-	return a, u.companyLabelOf(ctx, a.CompanyID), nil
-}
-
-func (u *UI) assetEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	a, label, err := u.currentAsset(r.Context(), id)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	f := newForm()
-	assetValues(f, a, label)
-	u.render(w, r, http.StatusOK, "assetform", "Edit "+a.Name, "assets", u.assetForm(r.Context(), f, a))
-}
-
 func sameInt(a, b *int) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
-func (u *UI) assetUpdate(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	id, err := idParam(r)
-	if err != nil {
-		u.fail(w, r, err)
-		return
+// assetEditor edits an asset; only administrators' forms carry the secret fields.
+func (u *UI) assetEditor() *editor[codex.Asset, codex.AssetPatch] {
+	return &editor[codex.Asset, codex.AssetPatch]{
+		u:         u,
+		load:      withCompanyLabel(u, u.svc.Assets.Asset, func(x *codex.Asset) int64 { return x.CompanyID }),
+		values:    assetValues,
+		updatedAt: func(a *codex.Asset) time.Time { return a.UpdatedAt },
+		render: func(w http.ResponseWriter, r *http.Request, status int, f *form, a *codex.Asset) {
+			u.render(w, r, status, "assetform", "Edit "+a.Name, "assets", u.assetForm(r.Context(), f, a))
+		},
+		patch: func(ctx context.Context, f *form, a *codex.Asset, label string) codex.AssetPatch {
+			var p codex.AssetPatch
+			p.CompanyID = u.movedTo(ctx, f, label, "choose the asset's company")
+			p.Name = f.str("name", a.Name)
+			if t := f.str("type", string(a.Type)); t != nil {
+				p.Type = ptr(codex.AssetType(*t))
+			}
+			if s := f.str("status", string(a.Status)); s != nil {
+				p.Status = ptr(codex.AssetStatus(*s))
+			}
+			p.Manufacturer = f.str("manufacturer", a.Manufacturer)
+			p.Model = f.str("model", a.Model)
+			p.SerialNumber = f.str("serial_number", a.SerialNumber)
+			p.Hostname = f.str("hostname", a.Hostname)
+			p.OperatingSystem = f.str("operating_system", a.OperatingSystem)
+			if ips := f.list("ip_addresses"); !sameList(ips, a.IPAddresses) {
+				p.IPAddresses = &ips
+			}
+			p.PurchaseDate = f.datePatch("purchase_date", a.PurchaseDate)
+			p.WarrantyExpires = f.datePatch("warranty_expires", a.WarrantyExpires)
+			p.LicenseExpires = f.datePatch("license_expires", a.LicenseExpires)
+			if n := f.optInt("seats_total"); !sameInt(n, a.SeatsTotal) {
+				p.SeatsTotal = &n
+			}
+			if n := f.optInt("seats_used"); !sameInt(n, a.SeatsUsed) {
+				p.SeatsUsed = &n
+			}
+			if cf := f.kvs("custom_fields"); !sameMap(cf, a.CustomFields) {
+				p.CustomFields = &cf
+			}
+			if codex.PrincipalFrom(ctx).SeesSecrets() {
+				p.LicenseKey = f.str("license_key", a.LicenseKey)
+				if sf := f.kvs("secret_fields"); !sameMap(sf, a.SecretFields) {
+					p.SecretFields = &sf
+				}
+			}
+			p.Notes = f.str("notes", a.Notes)
+			return p
+		},
+		save: func(ctx context.Context, id int64, p codex.AssetPatch, version string) error {
+			p.ExpectedVersion = version
+			_, err := u.svc.Assets.UpdateAsset(ctx, id, p)
+			return err
+		},
+		saved: func(a *codex.Asset) string { return "assets/" + strconv.FormatInt(a.ID, 10) },
 	}
-	a, label, err := u.currentAsset(ctx, id)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	f := postedForm(r)
-	if !f.checkVersion(a.UpdatedAt) {
-		fresh := newForm()
-		assetValues(fresh, a, label)
-		fresh.Conflict, fresh.Message = true, f.Message
-		u.render(w, r, http.StatusConflict, "assetform", "Edit "+a.Name, "assets", u.assetForm(ctx, fresh, a))
-		return
-	}
-	var p codex.AssetPatch
-	if strings.TrimSpace(f.Get("company")) != label {
-		cid, err := u.companyRef(ctx, f.Get("company"))
-		if err != nil || cid == 0 {
-			f.Errors["company"] = "choose the asset's company"
-		} else {
-			p.CompanyID = &cid
-		}
-	}
-	p.Name = f.str("name", a.Name)
-	if t := f.str("type", string(a.Type)); t != nil {
-		p.Type = ptr(codex.AssetType(*t))
-	}
-	if s := f.str("status", string(a.Status)); s != nil {
-		p.Status = ptr(codex.AssetStatus(*s))
-	}
-	p.Manufacturer = f.str("manufacturer", a.Manufacturer)
-	p.Model = f.str("model", a.Model)
-	p.SerialNumber = f.str("serial_number", a.SerialNumber)
-	p.Hostname = f.str("hostname", a.Hostname)
-	p.OperatingSystem = f.str("operating_system", a.OperatingSystem)
-	if ips := f.list("ip_addresses"); !sameList(ips, a.IPAddresses) {
-		p.IPAddresses = &ips
-	}
-	p.PurchaseDate = f.datePatch("purchase_date", a.PurchaseDate)
-	p.WarrantyExpires = f.datePatch("warranty_expires", a.WarrantyExpires)
-	p.LicenseExpires = f.datePatch("license_expires", a.LicenseExpires)
-	if n := f.optInt("seats_total"); !sameInt(n, a.SeatsTotal) {
-		p.SeatsTotal = &n
-	}
-	if n := f.optInt("seats_used"); !sameInt(n, a.SeatsUsed) {
-		p.SeatsUsed = &n
-	}
-	if cf := f.kvs("custom_fields"); !sameMap(cf, a.CustomFields) {
-		p.CustomFields = &cf
-	}
-	if codex.PrincipalFrom(ctx).SeesSecrets() {
-		p.LicenseKey = f.str("license_key", a.LicenseKey)
-		if sf := f.kvs("secret_fields"); !sameMap(sf, a.SecretFields) {
-			p.SecretFields = &sf
-		}
-	}
-	p.Notes = f.str("notes", a.Notes)
-	if len(f.Errors) == 0 {
-		p.ExpectedVersion = f.Version
-		if _, err := u.svc.Assets.UpdateAsset(ctx, id, p); err != nil {
-			f.fail(err)
-		}
-	}
-	if len(f.Errors) > 0 || f.Message != "" {
-		u.render(w, r, statusOfForm(f), "assetform", "Edit "+a.Name, "assets", u.assetForm(ctx, f, a))
-		return
-	}
-	redirect(w, r, "assets/"+strconv.FormatInt(id, 10)+"?flash=Saved.")
 }
 
 // assetAssign replaces the contacts the asset is assigned to with those ticked.

@@ -37,7 +37,8 @@ const screenshotDir = "testdata/screenshots"
 // The everyday operation, in a real browser: sign in, add a company under a parent,
 // add a contact and make it the primary one, add an asset and two network devices,
 // connect them, see them on the topology picture, save a stale form and get the
-// conflict, and switch to the dark theme.
+// conflict, switch to the dark theme, add a subnet and see who uses its addresses, and
+// disconnect the two devices.
 func TestBrowserEverydayOperation(t *testing.T) {
 	exe := chromium(t)
 	f := newFixture(t, storetest.Open(t, "sqlite"), true)
@@ -212,6 +213,30 @@ func TestBrowserEverydayOperation(t *testing.T) {
 	if err != nil || theme.Value != "dark" {
 		t.Errorf("data-theme after switching = %q (%v); want dark", theme.Value, err)
 	}
+	run("add a subnet",
+		chromedp.Click(`//a[text()="Add subnet"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#f-cidr`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-cidr`), "10.50.0.0/24"),
+		chromedp.SendKeys(chromedp.CSS(`#f-vlan`), "50"),
+		chromedp.SendKeys(chromedp.CSS(`#f-gateway`), "10.50.0.1"),
+		chromedp.Submit(chromedp.CSS(`#f-cidr`)),
+		chromedp.WaitVisible(`//h1[text()="Subnet 10.50.0.0/24"]`),
+		shot("07-subnet"),
+	)
+	text = value("addresses in use", chromedp.Text(chromedp.CSS(`main table`)))
+	for _, want := range []string{"10.50.0.1", "HB-FW01", "10.50.0.20", "HB-FRONTDESK-01"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("subnet's addresses in use lack %q: %q", want, text)
+		}
+	}
+	run("disconnect the link",
+		chromedp.Navigate(f.srv.URL+"/network/equipment/"+fw),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Disconnect from HB-SW01"]`)),
+		shot("08-device-links"),
+		chromedp.Click(chromedp.CSS(`button[aria-label="Disconnect from HB-SW01"]`)),
+		chromedp.WaitVisible(`//td[text()="Not connected."]`),
+		shot("09-disconnected"),
+	)
 }
 
 func parseID(t *testing.T, s string) int64 {

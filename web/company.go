@@ -194,6 +194,8 @@ type companyPageData struct {
 	Settings       []settingRow
 	BillingContact *codex.Contact
 	Audit          []*codex.AuditEntry
+	// CanEditLocations shows the location actions to those who may change locations.
+	CanEditLocations bool
 }
 
 // companyPage serves /companies/{id}.
@@ -218,7 +220,7 @@ func (u *UI) loadCompanyPage(ctx context.Context, id int64) (*companyPageData, e
 	if err != nil {
 		return nil, err
 	}
-	d := &companyPageData{Company: c}
+	d := &companyPageData{Company: c, CanEditLocations: codex.PrincipalFrom(ctx).Can(codex.Write, codex.ResLocation)}
 	ids := []int64{id}
 	var anc []*codex.Company
 	var eff map[string]string

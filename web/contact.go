@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hivematrix/codex/codex"
 )
@@ -182,82 +183,40 @@ func (u *UI) contactCreate(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "contacts/"+strconv.FormatInt(c.ID, 10)+"?flash=Contact+added.")
 }
 
-func (u *UI) currentContact(ctx context.Context, id int64) (*codex.Contact, string, error) {
-	c, err := u.svc.Contacts.Contact(ctx, id)
-	if err != nil {
-		return nil, "", err
+// contactEditor edits a contact (its home company, names, channels, roles, notes).
+func (u *UI) contactEditor() *editor[codex.Contact, codex.ContactPatch] {
+	return &editor[codex.Contact, codex.ContactPatch]{
+		u:         u,
+		load:      withCompanyLabel(u, u.svc.Contacts.Contact, func(x *codex.Contact) int64 { return x.CompanyID }),
+		values:    contactValues,
+		updatedAt: func(c *codex.Contact) time.Time { return c.UpdatedAt },
+		render: func(w http.ResponseWriter, r *http.Request, status int, f *form, c *codex.Contact) {
+			u.render(w, r, status, "contactform", "Edit "+c.Name(), "contacts", u.contactForm(r.Context(), f, c))
+		},
+		patch: func(ctx context.Context, f *form, c *codex.Contact, label string) codex.ContactPatch {
+			var p codex.ContactPatch
+			p.CompanyID = u.movedTo(ctx, f, label, "choose the contact's home company")
+			p.FirstName = f.str("first_name", c.FirstName)
+			p.LastName = f.str("last_name", c.LastName)
+			p.DisplayName = f.str("display_name", c.DisplayName)
+			p.Email = f.str("email", c.Email)
+			p.PhoneWork = f.str("phone_work", c.PhoneWork)
+			p.PhoneMobile = f.str("phone_mobile", c.PhoneMobile)
+			p.Title = f.str("title", c.Title)
+			if roles := f.Values["roles"]; !sameList(roles, c.Roles) {
+				p.Roles = &roles
+			}
+			if active := f.Get("active") != ""; active != c.Active {
+				p.Active = &active
+			}
+			p.Notes = f.str("notes", c.Notes)
+			return p
+		},
+		save: func(ctx context.Context, id int64, p codex.ContactPatch, version string) error {
+			p.ExpectedVersion = version
+			_, err := u.svc.Contacts.UpdateContact(ctx, id, p)
+			return err
+		},
+		saved: func(c *codex.Contact) string { return "contacts/" + strconv.FormatInt(c.ID, 10) },
 	}
-	return c, u.companyLabelOf(ctx, c.CompanyID), nil
-}
-
-func (u *UI) contactEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	c, label, err := u.currentContact(r.Context(), id)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	f := newForm()
-	contactValues(f, c, label)
-	u.render(w, r, http.StatusOK, "contactform", "Edit "+c.Name(), "contacts", u.contactForm(r.Context(), f, c))
-}
-
-func (u *UI) contactUpdate(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	id, err := idParam(r)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	c, label, err := u.currentContact(ctx, id)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	f := postedForm(r)
-	if !f.checkVersion(c.UpdatedAt) {
-		fresh := newForm()
-		contactValues(fresh, c, label)
-		fresh.Conflict, fresh.Message = true, f.Message
-		u.render(w, r, http.StatusConflict, "contactform", "Edit "+c.Name(), "contacts", u.contactForm(ctx, fresh, c))
-		return
-	}
-	var p codex.ContactPatch
-	if strings.TrimSpace(f.Get("company")) != label {
-		cid, err := u.companyRef(ctx, f.Get("company"))
-		if err != nil || cid == 0 {
-			f.Errors["company"] = "choose the contact's home company"
-		} else {
-			p.CompanyID = &cid
-		}
-	}
-	p.FirstName = f.str("first_name", c.FirstName)
-	p.LastName = f.str("last_name", c.LastName)
-	p.DisplayName = f.str("display_name", c.DisplayName)
-	p.Email = f.str("email", c.Email)
-	p.PhoneWork = f.str("phone_work", c.PhoneWork)
-	p.PhoneMobile = f.str("phone_mobile", c.PhoneMobile)
-	p.Title = f.str("title", c.Title)
-	if roles := f.Values["roles"]; !sameList(roles, c.Roles) {
-		p.Roles = &roles
-	}
-	if active := f.Get("active") != ""; active != c.Active {
-		p.Active = &active
-	}
-	p.Notes = f.str("notes", c.Notes)
-	if len(f.Errors) == 0 {
-		p.ExpectedVersion = f.Version
-		if _, err := u.svc.Contacts.UpdateContact(ctx, id, p); err != nil {
-			f.fail(err)
-		}
-	}
-	if len(f.Errors) > 0 || f.Message != "" {
-		u.render(w, r, statusOfForm(f), "contactform", "Edit "+c.Name(), "contacts", u.contactForm(ctx, f, c))
-		return
-	}
-	redirect(w, r, "contacts/"+strconv.FormatInt(id, 10)+"?flash=Saved.")
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -90,8 +89,8 @@ func homePage(pref string) string {
 	return ""
 }
 
-// dashboardTTL is how long the dashboard's counts and expiry list are reused: counting
-// 100,000 assets and 80,000 tickets on every visit would cost far more than the page.
+// dashboardTTL is how long the dashboard's counts and expiry list are reused per
+// audience: they cost two to three statements, but a busy dashboard is visited often.
 const dashboardTTL = time.Minute
 
 type cachedTotals struct {
@@ -102,102 +101,74 @@ type cachedTotals struct {
 
 // dashboardTotals returns the counts and the expiry list, computed at most once a
 // minute per audience: the principals who see the same rows (same level, company,
-// service and redaction) share them.
+// service and redaction) share them. The counts are one statement (the dashboard
+// service's Totals), the expiry list two, run at once.
 func (u *UI) dashboardTotals(ctx context.Context, p *codex.Principal) dashboardData {
 	key := fmt.Sprintf("%s|%s|%d|%t", p.Level, p.Service, p.CompanyID, p.MustRedact())
 	if c, ok := u.dash.Get(key); ok && u.opts.Now().Sub(c.at) < dashboardTTL {
 		return dashboardData{Counts: c.counts, Expiring: c.expiring}
 	}
 	var d dashboardData
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	count := func(label, link string, f func(context.Context, codex.PageArgs) (int, error)) {
-		g.Go(func() error {
-			n, err := f(gctx, codex.PageArgs{First: ptr(0), WantTotal: true})
-			if err == nil {
-				mu.Lock()
-				d.Counts = append(d.Counts, countCard{Label: label, Link: link, N: n})
-				mu.Unlock()
-			}
-			return nil
-		})
-	}
-	count("Clients", "companies?kind=client", func(ctx context.Context, pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Companies.Companies(ctx, codex.CompanyFilter{Kind: []codex.CompanyKind{codex.KindClient}}, pa)
-		return total(pg, err)
-	})
-	count("Contacts", "contacts", func(ctx context.Context, pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Contacts.Contacts(ctx, codex.ContactFilter{}, pa)
-		return total(pg, err)
-	})
-	count("Assets", "assets", func(ctx context.Context, pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Assets.Assets(ctx, codex.AssetFilter{}, pa)
-		return total(pg, err)
-	})
-	count("Network devices", "network", func(ctx context.Context, pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Network.EquipmentList(ctx, codex.EquipmentFilter{}, pa)
-		return total(pg, err)
-	})
-	count("Open tickets", "", func(ctx context.Context, pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Tickets.Tickets(ctx, codex.TicketFilter{OpenOnly: true}, pa)
-		return total(pg, err)
-	})
-	count("Open alerts", "", func(ctx context.Context, pa codex.PageArgs) (int, error) {
-		pg, err := u.svc.Tickets.Alerts(ctx, codex.AlertFilter{Resolved: ptr(false)}, pa)
-		return total(pg, err)
-	})
+	var g errgroup.Group
 	g.Go(func() error {
-		d.Expiring = u.expiring(gctx)
+		t, err := u.svc.Dashboard.Totals(ctx, codex.TotalsFilter{Companies: true, Contacts: true, Assets: true, Network: true, Tickets: true})
+		if err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			label, link string
+			n           *int
+		}{
+			{"Clients", "companies?kind=client", t.Clients},
+			{"Contacts", "contacts", t.Contacts},
+			{"Assets", "assets", t.Assets},
+			{"Network devices", "network", t.Equipment},
+			{"Open tickets", "", t.OpenTickets},
+			{"Open alerts", "", t.OpenAlerts},
+		} {
+			if c.n != nil {
+				d.Counts = append(d.Counts, countCard{Label: c.label, Link: c.link, N: *c.n})
+			}
+		}
 		return nil
 	})
-	g.Wait()
-	order := map[string]int{"Clients": 0, "Contacts": 1, "Assets": 2, "Network devices": 3, "Open tickets": 4, "Open alerts": 5}
-	sort.Slice(d.Counts, func(i, j int) bool { return order[d.Counts[i].Label] < order[d.Counts[j].Label] })
+	g.Go(func() error {
+		var err error
+		d.Expiring, err = u.expiring(ctx)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		// The page still shows what it could; the next visit tries again.
+		u.log.WarnContext(ctx, "web: dashboard totals", "err", err)
+		return d
+	}
 	u.dash.Add(key, cachedTotals{counts: d.Counts, expiring: d.Expiring, at: u.opts.Now()})
 	return d
 }
 
-func total[T any](pg *codex.Page[T], err error) (int, error) {
-	if err != nil {
-		return 0, err
-	}
-	return pg.TotalCount, nil
-}
-
-// expiring lists the warranties and licences ending in the next 90 days, soonest first.
-func (u *UI) expiring(ctx context.Context) []expiring {
+// expiring lists the warranties and licences ending in the next 90 days, soonest first,
+// in 30/60/90-day buckets.
+func (u *UI) expiring(ctx context.Context) ([]expiring, error) {
 	today := codex.DateOf(u.opts.Now())
-	limit := today.AddDays(90)
-	var out []expiring
-	bucket := func(d codex.Date) int {
+	es, err := u.svc.Dashboard.Expiring(ctx, codex.ExpiryFilter{From: today, Before: today.AddDays(90)})
+	if codex.ErrorCode(err) == codex.Forbidden {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]expiring, len(es))
+	for i, e := range es {
+		b := 90
 		switch {
-		case d.Before(today.AddDays(31)):
-			return 30
-		case d.Before(today.AddDays(61)):
-			return 60
+		case e.Ends.Before(today.AddDays(31)):
+			b = 30
+		case e.Ends.Before(today.AddDays(61)):
+			b = 60
 		}
-		return 90
+		out[i] = expiring{Asset: e.Asset, What: e.What, Ends: e.Ends, Bucket: b}
 	}
-	pg, err := u.svc.Assets.Assets(ctx, codex.AssetFilter{WarrantyExpiresBefore: &limit, Order: codex.Order{Field: "warranty_expires", Desc: true}},
-		codex.PageArgs{First: ptr(200)})
-	if err == nil {
-		for _, a := range pg.Items {
-			if a.WarrantyExpires == nil || a.WarrantyExpires.Before(today) {
-				break
-			}
-			out = append(out, expiring{Asset: a, What: "warranty", Ends: *a.WarrantyExpires, Bucket: bucket(*a.WarrantyExpires)})
-		}
-	}
-	n := 0
-	u.svc.Assets.EachAsset(ctx, codex.AssetFilter{Type: []codex.AssetType{codex.AssetLicense}}, func(a *codex.Asset) error {
-		if a.LicenseExpires != nil && !a.LicenseExpires.Before(today) && a.LicenseExpires.Before(limit) && n < 200 {
-			out = append(out, expiring{Asset: a, What: "licence", Ends: *a.LicenseExpires, Bucket: bucket(*a.LicenseExpires)})
-			n++
-		}
-		return nil
-	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Ends.Before(out[j].Ends) })
-	return out
+	return out, nil
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

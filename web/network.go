@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -149,6 +150,8 @@ type equipmentPageData struct {
 	Peers   []*codex.NetworkEquipment // the company's other devices, to connect to
 	Subnet  *codex.Subnet
 	Form    *form
+	// LinkError says why a link could not be disconnected.
+	LinkError string
 }
 
 func (u *UI) equipmentPage(w http.ResponseWriter, r *http.Request) {
@@ -279,84 +282,42 @@ func (u *UI) equipmentCreate(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "network/equipment/"+strconv.FormatInt(e.ID, 10)+"?flash=Device+added.")
 }
 
-func (u *UI) currentEquipment(ctx context.Context, id int64) (*codex.NetworkEquipment, string, error) {
-	e, err := u.svc.Network.Equipment(ctx, id)
-	if err != nil {
-		return nil, "", err
+// equipmentEditor edits a network device.
+func (u *UI) equipmentEditor() *editor[codex.NetworkEquipment, codex.EquipmentPatch] {
+	return &editor[codex.NetworkEquipment, codex.EquipmentPatch]{
+		u:         u,
+		load:      withCompanyLabel(u, u.svc.Network.Equipment, func(x *codex.NetworkEquipment) int64 { return x.CompanyID }),
+		values:    equipmentValues,
+		updatedAt: func(e *codex.NetworkEquipment) time.Time { return e.UpdatedAt },
+		render: func(w http.ResponseWriter, r *http.Request, status int, f *form, e *codex.NetworkEquipment) {
+			u.render(w, r, status, "equipmentform", "Edit "+e.Name, "network", u.equipmentForm(r.Context(), f, e))
+		},
+		patch: func(ctx context.Context, f *form, e *codex.NetworkEquipment, label string) codex.EquipmentPatch {
+			var p codex.EquipmentPatch
+			p.CompanyID = u.movedTo(ctx, f, label, "choose the device's company")
+			p.Name = f.str("name", e.Name)
+			if t := f.str("type", string(e.Type)); t != nil {
+				p.Type = ptr(codex.EquipmentType(*t))
+			}
+			p.Status = f.str("status", e.Status)
+			p.IPAddress = f.str("ip_address", e.IPAddress)
+			p.MACAddress = f.str("mac_address", e.MACAddress)
+			p.Manufacturer = f.str("manufacturer", e.Manufacturer)
+			p.Model = f.str("model", e.Model)
+			p.Serial = f.str("serial", e.Serial)
+			p.FirmwareVersion = f.str("firmware_version", e.FirmwareVersion)
+			p.Location = f.str("location", e.Location)
+			p.ManagementURL = f.str("management_url", e.ManagementURL)
+			p.Notes = f.str("notes", e.Notes)
+			return p
+		},
+		save: func(ctx context.Context, id int64, p codex.EquipmentPatch, version string) error {
+			p.ExpectedVersion = version
+			_, err := u.svc.Network.UpdateEquipment(ctx, id, p)
+			return err
+		},
+		saved: func(e *codex.NetworkEquipment) string { return "network/equipment/" + strconv.FormatInt(e.ID, 10) },
 	}
-	return e, u.companyLabelOf(ctx, e.CompanyID), nil
-}
-
-func (u *UI) equipmentEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	e, label, err := u.currentEquipment(r.Context(), id)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	f := newForm()
-	equipmentValues(f, e, label)
-	u.render(w, r, http.StatusOK, "equipmentform", "Edit "+e.Name, "network", u.equipmentForm(r.Context(), f, e))
-}
-
-func (u *UI) equipmentUpdate(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	id, err := idParam(r)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	e, label, err := u.currentEquipment(ctx, id)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	f := postedForm(r)
-	if !f.checkVersion(e.UpdatedAt) {
-		fresh := newForm()
-		equipmentValues(fresh, e, label)
-		fresh.Conflict, fresh.Message = true, f.Message
-		u.render(w, r, http.StatusConflict, "equipmentform", "Edit "+e.Name, "network", u.equipmentForm(ctx, fresh, e))
-		return
-	}
-	var p codex.EquipmentPatch
-	if strings.TrimSpace(f.Get("company")) != label {
-		cid, err := u.companyRef(ctx, f.Get("company"))
-		if err != nil || cid == 0 {
-			f.Errors["company"] = "choose the device's company"
-		} else {
-			p.CompanyID = &cid
-		}
-	}
-	p.Name = f.str("name", e.Name)
-	if t := f.str("type", string(e.Type)); t != nil {
-		p.Type = ptr(codex.EquipmentType(*t))
-	}
-	p.Status = f.str("status", e.Status)
-	p.IPAddress = f.str("ip_address", e.IPAddress)
-	p.MACAddress = f.str("mac_address", e.MACAddress)
-	p.Manufacturer = f.str("manufacturer", e.Manufacturer)
-	p.Model = f.str("model", e.Model)
-	p.Serial = f.str("serial", e.Serial)
-	p.FirmwareVersion = f.str("firmware_version", e.FirmwareVersion)
-	p.Location = f.str("location", e.Location)
-	p.ManagementURL = f.str("management_url", e.ManagementURL)
-	p.Notes = f.str("notes", e.Notes)
-	if len(f.Errors) == 0 {
-		p.ExpectedVersion = f.Version
-		if _, err := u.svc.Network.UpdateEquipment(ctx, id, p); err != nil {
-			f.fail(err)
-		}
-	}
-	if len(f.Errors) > 0 || f.Message != "" {
-		u.render(w, r, statusOfForm(f), "equipmentform", "Edit "+e.Name, "network", u.equipmentForm(ctx, f, e))
-		return
-	}
-	redirect(w, r, "network/equipment/"+strconv.FormatInt(id, 10)+"?flash=Saved.")
 }
 
 // subnetPageData is the subnet page's model: who uses which address, the free ranges and

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -11,30 +12,40 @@ type syncData struct {
 	Sources   []string
 	Runs      []*codex.SyncRun
 	Conflicts []*codex.SyncConflict
+	// CanTake is set when the sync engine can take upstream's value of a conflict.
+	CanTake bool
 }
 
 // syncPage is the sync centre (admins): run a source now, the run history with counts
 // and problems, and the open conflicts.
 func (u *UI) syncPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	if !codex.PrincipalFrom(ctx).Can(codex.Write, codex.ResSync) {
-		u.fail(w, r, codex.Errorf(codex.Forbidden, "the sync centre is for administrators"))
-		return
-	}
-	var d syncData
-	if u.opts.Sync != nil {
-		d.Sources = u.opts.Sync.Sources()
-	}
-	runs, err := u.svc.Sync.SyncRuns(ctx, "", codex.PageArgs{First: ptr(30)})
+	d, err := u.loadSync(r.Context())
 	if err != nil {
 		u.fail(w, r, err)
 		return
+	}
+	u.render(w, r, http.StatusOK, "sync", "Sync centre", "sync", d)
+}
+
+// loadSync reads what the sync centre shows, for admins only.
+func (u *UI) loadSync(ctx context.Context) (*syncData, error) {
+	if !codex.PrincipalFrom(ctx).Can(codex.Write, codex.ResSync) {
+		return nil, codex.Errorf(codex.Forbidden, "the sync centre is for administrators")
+	}
+	d := &syncData{}
+	if u.opts.Sync != nil {
+		d.Sources = u.opts.Sync.Sources()
+		_, d.CanTake = u.opts.Sync.(codex.SyncActions)
+	}
+	runs, err := u.svc.Sync.SyncRuns(ctx, "", codex.PageArgs{First: ptr(30)})
+	if err != nil {
+		return nil, err
 	}
 	d.Runs = runs.Items
 	if cs, err := u.svc.Sync.SyncConflicts(ctx, codex.SyncConflictFilter{OpenOnly: true}, codex.PageArgs{First: ptr(100)}); err == nil {
 		d.Conflicts = cs.Items
 	}
-	u.render(w, r, http.StatusOK, "sync", "Sync centre", "sync", d)
+	return d, nil
 }
 
 // syncRun starts a source now (in the background) and returns to the sync centre.
@@ -62,4 +73,37 @@ func (u *UI) syncResolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "sync?flash=Conflict+resolved.")
+}
+
+// syncTakeUpstream resolves a conflict by taking upstream's value (through the sync
+// engine, which writes it as the admin). A conflict that cannot be taken (the row changed
+// since, a run is in progress, resolved already) re-renders the sync centre saying why.
+func (u *UI) syncTakeUpstream(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := idParam(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	sa, ok := u.opts.Sync.(codex.SyncActions)
+	if !ok {
+		u.fail(w, r, codex.Errorf(codex.Unavailable, "no integration is configured"))
+		return
+	}
+	c, err := sa.TakeUpstream(ctx, id)
+	switch codex.ErrorCode(err) {
+	case "":
+		redirect(w, r, "sync?flash="+url.QueryEscape("Took upstream's "+c.Field+" for "+c.Entity+" "+itoa(ptr(int(c.EntityID)))+"."))
+	case codex.Conflict, codex.Invalid, codex.NotFound:
+		d, lerr := u.loadSync(ctx)
+		if lerr != nil {
+			u.fail(w, r, lerr)
+			return
+		}
+		v := u.newView(r, "Sync centre", "sync", d)
+		v.Error = codex.ErrorMessage(err)
+		u.renderView(w, r, statusOf(err), "sync", v)
+	default:
+		u.fail(w, r, err)
+	}
 }

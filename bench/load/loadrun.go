@@ -34,6 +34,8 @@ type loadResult struct {
 	BytesPerReq float64  `json:"bytes_per_req"`
 	// Kinds breaks a mix down by request kind (measured window only).
 	Kinds []kindResult `json:"kinds,omitempty"`
+	// Stale is the stale-read checker's verdict on the window's writes (--check-url).
+	Stale *staleResult `json:"stale,omitempty"`
 }
 
 // kindResult is one request kind's share of a mix.
@@ -73,6 +75,8 @@ type worker struct {
 	// kinds holds a generated request's latencies by its name, errs by name in kindErrs.
 	kinds    map[string][]time.Duration
 	kindErrs map[string]int
+	// check, when set, verifies every write (the stale-read checker).
+	check *staleChecker
 }
 
 var errorsKey = []byte(`"errors"`)
@@ -103,6 +107,10 @@ func (w *worker) do(ctx context.Context) bool {
 	if req.body != nil {
 		r.Header.Set("Content-Type", "application/json")
 	}
+	var check *pending
+	if w.check != nil && req.written != nil {
+		check = w.check.before(req.written)
+	}
 	start := time.Now()
 	resp, err := w.client.Do(r)
 	if err == nil {
@@ -111,6 +119,12 @@ func (w *worker) do(ctx context.Context) bool {
 		resp.Body.Close()
 	}
 	d := time.Since(start)
+	if check != nil {
+		// A write cut off by the end of the window may or may not have been applied:
+		// it is not judged, but it still marks the writes it overlapped.
+		ok := err == nil && resp.StatusCode == http.StatusOK && ctx.Err() == nil
+		w.check.finish(check, ok, start.Add(d))
+	}
 	if ctx.Err() != nil {
 		return false // cut off by the end of the window: not counted
 	}
@@ -143,13 +157,13 @@ func (w *worker) fail(msg string) {
 }
 
 // phase runs conc workers for d and returns them.
-func phase(ctx context.Context, client *http.Client, req request, auth string, conc int, d time.Duration) []*worker {
+func phase(ctx context.Context, client *http.Client, req request, auth string, conc int, d time.Duration, check *staleChecker) []*worker {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	ws := make([]*worker, conc)
 	var wg sync.WaitGroup
 	for i := range ws {
-		w := &worker{client: client, req: req, auth: auth, lat: make([]time.Duration, 0, 4096)}
+		w := &worker{client: client, req: req, auth: auth, lat: make([]time.Duration, 0, 4096), check: check}
 		ws[i] = w
 		wg.Go(func() {
 			for w.do(ctx) {
@@ -187,14 +201,21 @@ func runLoad(ctx context.Context, c *config, req request, proc process, stmts *s
 		return res, fmt.Errorf("the first request failed: %w", err)
 	}
 	if c.warmup > 0 {
-		phase(ctx, client, req, auth, c.conc, c.warmup)
+		phase(ctx, client, req, auth, c.conc, c.warmup, nil)
 	}
 
 	calls0, sqlErr := stmts.calls(ctx)
 	cpu0, cpuErr := proc.cpuTicks()
 	sampler := proc.sampleRSS(20 * time.Millisecond)
 	start := time.Now()
-	ws := phase(ctx, client, req, auth, c.conc, c.duration)
+	var check *staleChecker
+	if c.checkURL != "" {
+		// Its re-reads use their own connections, so they do not queue behind the load.
+		checkClient := newClient(c.conc, 10*time.Second)
+		defer checkClient.CloseIdleConnections()
+		check = newStaleChecker(ctx, c, checkClient)
+	}
+	ws := phase(ctx, client, req, auth, c.conc, c.duration, check)
 	elapsed := time.Since(start)
 	peak := sampler.stop()
 	cpu1, cpuErr1 := proc.cpuTicks()
@@ -214,6 +235,11 @@ func runLoad(ctx context.Context, c *config, req request, proc process, stmts *s
 		}
 	}
 	res.Kinds = kindResults(ws)
+	if check != nil {
+		// Waits for the checks still in flight.
+		st := check.result()
+		res.Stale = &st
+	}
 	res.Requests = len(lat)
 	res.Seconds = elapsed.Seconds()
 	if res.Requests == 0 {

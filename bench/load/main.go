@@ -75,6 +75,8 @@ type config struct {
 	platformQueries string
 	poolDB          string
 	mix             string
+	checkURL        string        // the stale-read checker's other replica (stale.go)
+	staleAfter      time.Duration // how long a write may take to be visible there
 }
 
 var allScenarios = []string{"csv", "rest", "q1", "q2", "q3"}
@@ -98,6 +100,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.target, "target", "codex", "the server: codex or postgraphile (only the platform scenarios)")
 	fs.StringVar(&c.platformQueries, "platform-queries", "bench/queries/platform", "`dir`ectory of the platform scenarios' <target>/<name>.graphql")
 	fs.StringVar(&c.poolDB, "pool-db", "", "PostgreSQL database to draw the platform scenarios' ids, e-mails and prefixes from (default --db)")
+	fs.StringVar(&c.checkURL, "check-url", "", "another Codex replica's base `URL` on the same database: every write is re-read through it, and through --url right after (the stale-read checker; Codex only)")
+	fs.DurationVar(&c.staleAfter, "stale-after", 100*time.Millisecond, "a re-read through --check-url still answering the old value this long after the write is a stale read (it fails the run)")
 	fs.StringVar(&c.mix, "mix", "", "the platform mix as name=weight,... (default "+mixText(platformMix)+")")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: load [flags] [%s ...]\n", strings.Join(append(slices.Clone(allScenarios), platformScenarios...), " | "))
@@ -135,6 +139,10 @@ func parseFlags(args []string) (*config, error) {
 		return nil, errors.New("--conc must be at least 1")
 	}
 	c.url = strings.TrimRight(c.url, "/")
+	c.checkURL = strings.TrimRight(c.checkURL, "/")
+	if c.checkURL != "" && c.target != "codex" {
+		return nil, errors.New("--check-url is for Codex replicas (--target codex)")
+	}
 	return c, nil
 }
 
@@ -180,6 +188,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			c.target, len(pl.companies), len(pl.roots), len(pl.rootCursors), len(pl.emails), len(pl.prefixes), mixText(mustMix(c.mix)))
 	}
 	header := false
+	var staleErr error // the stale-read checker's verdict fails the run, after the report
 	for _, s := range c.scenarios {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -212,6 +221,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		printLoad(out, res)
 		rep.Load = append(rep.Load, res)
+		if st := res.Stale; st != nil && (st.Stale > 0 || st.StaleSelf > 0) && staleErr == nil {
+			staleErr = fmt.Errorf("%s: %d stale reads through the other replica, %d through the writing replica: %s",
+				s, st.Stale, st.StaleSelf, st.FirstStale)
+		}
 	}
 	if c.jsonOut != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
@@ -222,7 +235,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	return nil
+	return staleErr
 }
 
 // request is one scenario's HTTP request, sent again and again.
@@ -235,6 +248,8 @@ type request struct {
 	graphQL bool
 	// gen, when set, draws a new request (random variables) for every send.
 	gen func(*rand.Rand) (request, error)
+	// written, on a write, is what it sets (for the stale-read checker).
+	written *written
 }
 
 func scenarioRequest(c *config, s string) (request, error) {
@@ -270,6 +285,13 @@ func printLoad(out io.Writer, r loadResult) {
 		optF(r.CPUmsPerReq, 3), optF(r.PeakRSSMB, 1), optF(r.HWMMB, 1))
 	if r.FirstError != "" {
 		fmt.Fprintf(out, "       first error: %s\n", r.FirstError)
+	}
+	if st := r.Stale; st != nil && st.Checks+st.Skipped+st.Errors+st.StaleSelf > 0 { // a scenario with writes
+		fmt.Fprintf(out, "       stale-read check: %d writes re-read through the other replica, %d stale there, %d stale through the writing replica, %d overtaken, %d errors; visible after p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+			st.Checks, st.Stale, st.StaleSelf, st.Skipped, st.Errors, st.VisibleP50, st.VisibleP99, st.VisibleMax)
+		if st.FirstStale != "" {
+			fmt.Fprintf(out, "       first problem: %s\n", st.FirstStale)
+		}
 	}
 	for _, k := range r.Kinds {
 		fmt.Fprintf(out, "       %-7s %5.1f%% of requests, p50 %.2f ms, p99 %.2f ms, %d errors\n",

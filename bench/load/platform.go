@@ -313,8 +313,19 @@ func newBuilder(c *config, p *pools, name string) (*builder, error) {
 
 // build draws the variables and returns the request.
 func (b *builder) build(rng *rand.Rand) (request, error) {
-	draw := func(v string) (any, error) { return b.pools.variable(b.target, v, rng) }
+	// A variable drawn twice in one request has one value (the write's id and stamp are
+	// also what the stale-read checker verifies).
+	drawn := map[string]any{}
+	draw := func(v string) (any, error) {
+		if x, ok := drawn[v]; ok {
+			return x, nil
+		}
+		x, err := b.pools.variable(b.target, v, rng)
+		drawn[v] = x
+		return x, err
+	}
 	r := request{name: b.name, method: http.MethodPost, url: b.base + "/graphql", graphQL: b.graphQL}
+
 	var payload any
 	if b.tmpl != nil {
 		v, err := substitute(b.tmpl, draw)
@@ -339,6 +350,9 @@ func (b *builder) build(rng *rand.Rand) (request, error) {
 			return r, err
 		}
 		r.body = body
+	}
+	if b.name == "write" && b.target == "codex" {
+		r.written = &written{id: fmt.Sprint(drawn["company_id"]), value: fmt.Sprint(drawn["stamp"])}
 	}
 	return r, nil
 }

