@@ -38,8 +38,9 @@ type health struct {
 
 // healthHandler answers GET /health without a token: 200 and "healthy" when every check
 // passes, 503 and "unhealthy" otherwise, each check's result named in "checks". A failed
-// check shows its error with the database password (from dsn) masked.
-func healthHandler(db pinger, dsn string, now func() time.Time) http.Handler {
+// check shows its error with the database password (from dsn) masked. cacheStatus, when
+// not nil, describes the read cache (a bypassed cache is slower, not unhealthy).
+func healthHandler(db pinger, dsn string, now func() time.Time, cacheStatus func() string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 		defer cancel()
@@ -49,12 +50,32 @@ func healthHandler(db pinger, dsn string, now func() time.Time) http.Handler {
 			h.Status, status = "unhealthy", http.StatusServiceUnavailable
 			h.Checks["database"] = "error: " + maskPassword(err.Error(), dsn)
 		}
+		if cacheStatus != nil {
+			h.Checks["cache"] = cacheStatus()
+		}
 		h.Timestamp = now().UTC().Format(time.RFC3339)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(h)
 	})
+}
+
+// cacheStatus describes the read cache for /health: off, bypassed, or its counters.
+func (s *server) cacheStatus() string {
+	if s.cache == nil {
+		return "off"
+	}
+	st := s.cache.Stats()
+	if !st.ListenerUp {
+		return "bypassed: not following the database's changes (reconnecting)"
+	}
+	var hits, misses, stale uint64
+	for m := range st.Hits {
+		hits, misses, stale = hits+st.Hits[m], misses+st.Misses[m], stale+st.Stale[m]
+	}
+	return fmt.Sprintf("ok: %d hits, %d misses (%d stale), %d entries, %.1f MB, %d invalidations, %d flushes",
+		hits, misses, stale, st.Entries, float64(st.Bytes)/(1<<20), st.Invalidations, st.Flushes)
 }
 
 // maskPassword replaces the password of a PostgreSQL dsn wherever it appears in msg.

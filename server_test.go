@@ -125,7 +125,7 @@ func TestHealthHidesPassword(t *testing.T) {
 		return errors.New("connect " + dsn + ": connection refused")
 	})
 	w := httptest.NewRecorder()
-	healthHandler(failing, dsn, time.Now).ServeHTTP(w, httptest.NewRequest("GET", "/health", nil))
+	healthHandler(failing, dsn, time.Now, nil).ServeHTTP(w, httptest.NewRequest("GET", "/health", nil))
 	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "connection refused") {
 		t.Errorf("GET /health = %d %s; want 503 naming the error", w.Code, w.Body)
 	}

@@ -55,6 +55,7 @@ type Config struct {
 	Log          Log
 	Metrics      Metrics
 	Otel         Otel
+	Cache        Cache
 
 	// Instance is the instance directory holding the configuration file, the embedded
 	// database and the development key by default ("instance"; CODEX_INSTANCE).
@@ -100,6 +101,16 @@ type Server struct {
 	// routes that need no token (the theme lookup, the explorer, the development JWKS).
 	// 0 turns the limit off.
 	PublicRateLimit int
+}
+
+// Cache is the [cache] section: the read cache between the policy layer and the
+// database (package cache).
+type Cache struct {
+	// Enabled turns the read cache on.
+	Enabled bool
+	// SizeMB bounds the cached values' estimated size in MiB; the Go memory limit is
+	// raised by half of it so that a full cache does not make the collector thrash.
+	SizeMB int
 }
 
 // Metrics is the [metrics] section: Prometheus metrics.
@@ -275,6 +286,7 @@ func DefaultIn(dir string) *Config {
 		Scheduler: Scheduler{Enabled: true, Interval: 4 * time.Hour},
 		Sync:      Sync{AccountNumberFormat: "%06d", AccountNumberStart: 1},
 		Log:       Log{Format: "auto", Level: slog.LevelInfo},
+		Cache:     Cache{Enabled: true, SizeMB: 64},
 	}
 }
 
@@ -355,6 +367,9 @@ func (c *Config) bindings() []binding {
 		{"log", "level", "CODEX_LOG_LEVEL", false, levelValue{&c.Log.Level}},
 
 		{"metrics", "listen", "CODEX_METRICS_LISTEN", false, optionalListenValue{&c.Metrics.Listen}},
+
+		{"cache", "enabled", "CODEX_CACHE_ENABLED", false, boolValue{&c.Cache.Enabled}},
+		{"cache", "size_mb", "CODEX_CACHE_SIZE_MB", false, intValue{&c.Cache.SizeMB, 1}},
 
 		{"otel", "endpoint", "CODEX_OTEL_ENDPOINT", false, urlValue{&c.Otel.Endpoint}},
 		{"otel", "field_threshold", "CODEX_OTEL_FIELD_THRESHOLD", false, durationValue{&c.Otel.FieldThreshold, time.Millisecond}},
@@ -481,7 +496,7 @@ func (c *Config) readFile(path string) error {
 
 func knownSection(name string) bool {
 	switch name {
-	case "server", "database", "auth", "integrations", "scheduler", "sync", "helm", "log", "metrics", "otel":
+	case "server", "database", "auth", "integrations", "scheduler", "sync", "helm", "log", "metrics", "otel", "cache":
 		return true
 	}
 	return false

@@ -62,6 +62,8 @@ func TestDefaults(t *testing.T) {
 		{"roles", c.Auth.Roles == nil, true},
 		{"gc_percent", c.Server.GCPercent, 400},
 		{"memory_limit_mb", c.Server.MemoryLimitMB, 112},
+		{"cache enabled", c.Cache.Enabled, true},
+		{"cache size_mb", c.Cache.SizeMB, 64},
 	}
 	for _, tc := range checks {
 		if tc.got != tc.want {
@@ -110,6 +112,10 @@ interval = 2h   # a comment after a space
 
 [helm]
 url = http://helm:5004
+
+[cache]
+enabled = false
+size_mb = 32
 `)
 	c := mustLoad(t, map[string]string{
 		"CODEX_CONFIG":             path,
@@ -118,6 +124,7 @@ url = http://helm:5004
 		"CODEX_AUTH_SERVICES":      "ledger=read,write; archive=none; sentinel=read,redact,cjis",
 		"CODEX_DATTO_API_SECRET":   "", // empty: ignored
 		"CODEX_MEMORY_LIMIT_MB":    "0",
+		"CODEX_CACHE_SIZE_MB":      "128",
 	})
 	checks := []struct {
 		name      string
@@ -129,6 +136,8 @@ url = http://helm:5004
 		{"shutdown_timeout (default)", c.Server.ShutdownTimeout, 15 * time.Second},
 		{"gc_percent (file)", c.Server.GCPercent, 200},
 		{"memory_limit_mb (env 0 over file)", c.Server.MemoryLimitMB, 0},
+		{"cache enabled (file)", c.Cache.Enabled, false},
+		{"cache size_mb (env over file)", c.Cache.SizeMB, 128},
 		{"password with ; kept", c.Database.ConnectionString, "postgres://codex:s3cr;t@db.internal:5432/codex?sslmode=disable"},
 		{"api key with # kept", c.Integrations.FreshserviceAPIKey, "fs#key"},
 		{"demo_data", c.Database.DemoData, false},
@@ -280,6 +289,8 @@ func TestBadValues(t *testing.T) {
 		{"memory_limit_mb not a number", "[server]\nmemory_limit_mb = abc\n", nil, []string{"[server] memory_limit_mb", `"abc" is not a whole number`}},
 		{"memory_limit_mb negative", "", map[string]string{"CODEX_MEMORY_LIMIT_MB": "-1"}, []string{"CODEX_MEMORY_LIMIT_MB", "-1 is too small (at least 0)"}},
 		{"memory_limit_mb with unit", "", map[string]string{"CODEX_MEMORY_LIMIT_MB": "112MiB"}, []string{"CODEX_MEMORY_LIMIT_MB", "not a whole number"}},
+		{"cache size_mb zero", "", map[string]string{"CODEX_CACHE_SIZE_MB": "0"}, []string{"CODEX_CACHE_SIZE_MB", "0 is too small (at least 1)"}},
+		{"cache enabled not a bool", "[cache]\nenabled = maybe\n", nil, []string{"[cache] enabled"}},
 		{"several at once", "[server]\nlisten = x\n[log]\nformat = xml\n", nil, []string{"[server] listen", "[log] format"}},
 	}
 	for _, tc := range tests {

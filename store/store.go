@@ -69,6 +69,14 @@ type DB struct {
 	stmts       *stmtCache      // prepared batch statements (prepared.go)
 	directScans atomic.Int64    // batch statements scanned without bun (fastscan.go), for tests
 	hooks       []bun.QueryHook // query hooks added through AddQueryHook
+
+	sqliteName string                                    // the SQLite file's modernc DSN, for DataVersion
+	changes    *changeFeed                               // SQLite writes' change tags (changes.go)
+	afterWrite atomic.Pointer[func(ctx context.Context)] // see AfterWrite
+	watchMu    sync.Mutex
+	watch      *sql.DB  // DataVersion's connection
+	onClose    []func() // see OnClose
+	closed     bool
 }
 
 // Option configures a DB.
@@ -86,6 +94,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, errors.New("store: open: empty connection string")
 	}
 	var bdb *bun.DB
+	feed := &changeFeed{}
 	if IsPostgres(dsn) {
 		sqldb := openPostgres(dsn)
 		// bun's advice for PostgreSQL: a pool of 4 connections per CPU keeps every core
@@ -105,10 +114,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 				return nil, fmt.Errorf("store: open %s: %w", dsn, err)
 			}
 		}
-		sqldb, err := sql.Open("sqlite", name)
-		if err != nil {
-			return nil, fmt.Errorf("store: open %s: %w", dsn, err)
-		}
+		sqldb := openSQLiteFeed(name, feed)
 		// With WAL, readers never block the writer nor each other, so a few connections
 		// serve concurrent reads. Writes are serialized by SQLite: every transaction
 		// begins IMMEDIATE (it takes the write lock at BEGIN, where busy_timeout waits
@@ -125,6 +131,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		bdb = bun.NewDB(sqldb, sqlitedialect.New())
 	}
 	db := New(bdb, opts...)
+	db.changes = feed
+	if !IsPostgres(dsn) {
+		if name, memory := sqliteDSN(dsn); !memory {
+			db.sqliteName = name
+		}
+	}
 	if err := db.Ping(ctx); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("store: open %s: %w", redactDSN(dsn), err)
@@ -134,7 +146,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 
 // New wraps an open bun database (PostgreSQL or SQLite dialect).
 func New(bdb *bun.DB, opts ...Option) *DB {
-	db := &DB{bun: bdb, pg: bdb.Dialect().Name() == dialect.PG, clock: time.Now, stmts: newStmtCache()}
+	db := &DB{bun: bdb, pg: bdb.Dialect().Name() == dialect.PG, clock: time.Now, stmts: newStmtCache(), changes: &changeFeed{}}
 	n := bdb.Stats().MaxOpenConnections
 	if n <= 0 { // unlimited
 		n = 32
@@ -194,7 +206,31 @@ func redactDSN(dsn string) string {
 }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.bun.Close() }
+// It first calls the OnClose functions.
+func (db *DB) Close() error {
+	db.watchMu.Lock()
+	onClose := db.onClose
+	db.onClose = nil
+	db.closed = true
+	db.watchMu.Unlock()
+	for _, fn := range onClose {
+		fn()
+	}
+	db.watchMu.Lock()
+	if db.watch != nil {
+		db.watch.Close()
+		db.watch = nil
+	}
+	db.watchMu.Unlock()
+	return db.bun.Close()
+}
+
+// OnClose makes Close call fn before it closes the pool (the read cache stops there).
+func (db *DB) OnClose(fn func()) {
+	db.watchMu.Lock()
+	defer db.watchMu.Unlock()
+	db.onClose = append(db.onClose, fn)
+}
 
 // Dialect names the database: "pg" or "sqlite".
 func (db *DB) Dialect() string {
@@ -240,8 +276,15 @@ func (db *DB) now() time.Time {
 }
 
 // tx runs fn in one transaction and translates its error.
+// After a commit it calls the AfterWrite function, if any.
 func (db *DB) tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return translate(db.bun.RunInTx(ctx, nil, fn))
+	err := db.bun.RunInTx(ctx, nil, fn)
+	if err == nil {
+		if after := db.afterWrite.Load(); after != nil {
+			(*after)(ctx)
+		}
+	}
+	return translate(err)
 }
 
 // fail calls the test failpoint called name, if any.
