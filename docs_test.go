@@ -71,6 +71,11 @@ func TestDocsPage(t *testing.T) {
 		if w.Code != http.StatusOK || w.Header().Get("Content-Encoding") != "gzip" || w.Body.Len() == 0 {
 			t.Errorf("GET %s (from %s) = %d %q, %d bytes; want 200, gzipped", path, ref, w.Code, w.Header().Get("Content-Encoding"), w.Body.Len())
 		}
+		// Nothing on the page reaches outside Codex (the CSP would refuse it, and the
+		// browser would report it): Redoc's footer logo on Redocly's CDN is replaced.
+		if plain := do(t, s.handler, "GET", path, "", nil); strings.Contains(plain.Body.String(), "https://cdn.") {
+			t.Errorf("GET %s loads something from a CDN", path)
+		}
 	}
 	if w := do(t, s.handler, "GET", "/api/docs/assets/0000000000000000/redoc.standalone.js", "", nil); w.Code != http.StatusNotFound {
 		t.Errorf("GET of an unknown version = %d; want 404", w.Code)

@@ -43,6 +43,12 @@ const docsCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe
 	"img-src 'self' data:; font-src 'self' data:; worker-src blob:; connect-src 'self'; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+// redoclyLogo is the one outside URL in the vendored Redoc; blankImage replaces it.
+const (
+	redoclyLogo = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+	blankImage  = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E"
+)
+
 // docsAsset is one of the page's files, with its gzipped form and digests.
 type docsAsset struct {
 	body, gzipped []byte
@@ -57,6 +63,13 @@ var docsAssetFiles = sync.OnceValue(func() map[string]*docsAsset {
 		body, err := docsFiles.ReadFile("docs/" + name)
 		if err != nil {
 			panic("rest: docs file missing from the embedded files: " + err.Error())
+		}
+		if name == "redoc.standalone.js" {
+			// Redoc's "API docs by Redocly" footer loads its logo from Redocly's CDN: the
+			// page's CSP refuses it (a console error, and a request to a third party for
+			// every reader). The vendored file is kept as npm ships it; the logo becomes
+			// a blank inline image here.
+			body = bytes.ReplaceAll(body, []byte(redoclyLogo), []byte(blankImage))
 		}
 		sum, sri := sha256.Sum256(body), sha512.Sum384(body)
 		var gz bytes.Buffer
