@@ -156,8 +156,8 @@ func (c *Cache) Close() {
 
 // Methods are the cached methods, the values of the method label of the metrics.
 var Methods = []string{
-	"Company", "CompaniesByIDs", "ChildrenByParents", "Ancestors", "Descendants", "EffectiveSettings",
-	"ContactsByIDs", "ContactsByCompanies", "CountContactsByCompanies",
+	"Company", "CompaniesByIDs", "Companies", "ChildrenByParents", "Ancestors", "Descendants", "EffectiveSettings",
+	"ContactsByIDs", "Contacts", "ContactsByCompanies", "CountContactsByCompanies",
 	"AssetsByIDs", "AssetsByCompanies", "CountAssetsByCompanies",
 	"EquipmentByIDs", "EquipmentByCompanies", "CountEquipmentByCompanies", "LinksByDevices",
 	"AgentByEmail",

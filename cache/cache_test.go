@@ -232,6 +232,83 @@ func TestHitAfterMiss(t *testing.T) {
 	})
 }
 
+// TestPages: a filtered page (a search) is served from the cache until its table
+// changes anywhere, even in a row it did not hold; a change of another table keeps it.
+func TestPages(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		f := build(t, db)
+		ctx := f.ctx
+		str := func(s string) *string { return &s }
+		first := 20
+		search := func(text string) string {
+			t.Helper()
+			p, err := f.svc.Contacts.Contacts(ctx, codex.ContactFilter{Search: text}, codex.PageArgs{First: &first})
+			if err != nil {
+				t.Fatalf("Contacts(search %q) = %v", text, err)
+			}
+			var names []string
+			for _, c := range p.Items {
+				names = append(names, c.FirstName+" "+c.LastName)
+			}
+			return strings.Join(names, ",")
+		}
+		roots := func() string {
+			t.Helper()
+			p, err := f.svc.Companies.Companies(ctx, codex.CompanyFilter{RootsOnly: true}, codex.PageArgs{First: &first})
+			if err != nil {
+				t.Fatalf("Companies(roots) = %v", err)
+			}
+			var names []string
+			for _, c := range p.Items {
+				names = append(names, c.Name)
+			}
+			return strings.Join(names, ",")
+		}
+		if got := search("doe"); got != "Jane Doe" {
+			t.Fatalf("search doe = %q; want Jane Doe", got)
+		}
+		before := f.cache.Stats()
+		search("doe")
+		if got := f.cache.Stats().Hits["Contacts"] - before.Hits["Contacts"]; got != 1 {
+			t.Errorf("the same search again: %d hits; want 1", got)
+		}
+		// A company's change leaves the contact search cached.
+		if _, err := f.svc.Companies.UpdateCompany(ctx, f.b.ID, codex.CompanyPatch{Description: str("x")}); err != nil {
+			t.Fatal(err)
+		}
+		before = f.cache.Stats()
+		search("doe")
+		if got := f.cache.Stats().Hits["Contacts"] - before.Hits["Contacts"]; got != 1 {
+			t.Errorf("the search after a company's change: %d hits; want 1", got)
+		}
+		// A contact that was not on the page becomes a match: the page is dropped.
+		other := &codex.Contact{CompanyID: f.a.ID, FirstName: "John", LastName: "Smith"}
+		if err := f.svc.Contacts.CreateContact(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Contacts.UpdateContact(ctx, other.ID, codex.ContactPatch{LastName: str("Doe")}); err != nil {
+			t.Fatal(err)
+		}
+		if got := search("doe"); got != "Jane Doe,John Doe" && got != "John Doe,Jane Doe" {
+			t.Errorf("search doe after John became a Doe = %q; want both", got)
+		}
+		// The same through manual SQL, seen within the notification's delay.
+		if _, err := db.Bun().ExecContext(context.Background(), "UPDATE contacts SET last_name = 'Smith', display_name = 'John Smith' WHERE id = ?", other.ID); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, time.Second, "the search without John after manual SQL", func() bool { return search("doe") == "Jane Doe" })
+
+		// A list of roots, dropped by a new root.
+		was := roots()
+		if err := f.svc.Companies.CreateCompany(ctx, &codex.Company{Name: "Zulu"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := roots(); got != was+",Zulu" {
+			t.Errorf("roots after a new root = %q; want %q", got, was+",Zulu")
+		}
+	})
+}
+
 // TestWritesInvalidate reads, writes through one path, and reads again at once: the
 // writer reads its own write (API), or within a short bound (manual SQL).
 func TestWritesInvalidate(t *testing.T) {

@@ -19,6 +19,7 @@ func TestCloneSharesNothing(t *testing.T) {
 		new(*codex.Asset), new([][]*codex.Asset),
 		new(*codex.NetworkEquipment), new([][]*codex.NetworkEquipment),
 		new([][]codex.LinkEnd), new([]int), new(map[string]string), new(*codex.Agent),
+		new(*codex.Page[codex.Company]), new(*codex.Page[codex.Contact]),
 	} {
 		orig := reflect.ValueOf(v).Elem()
 		fill(orig, 0)
@@ -58,6 +59,10 @@ func cloneAny(v any) any {
 	case map[string]string:
 		return cache.Clone(v)
 	case *codex.Agent:
+		return cache.Clone(v)
+	case *codex.Page[codex.Company]:
+		return cache.Clone(v)
+	case *codex.Page[codex.Contact]:
 		return cache.Clone(v)
 	}
 	panic("cloneAny: add " + reflect.TypeOf(v).String())

@@ -12,7 +12,8 @@ import (
 
 // Services returns svc with its hot reads served from the cache: rows by id, children,
 // contacts, assets and equipment by company (and their counts), links by device, the tree
-// reads of a company, and the agent of an e-mail address. Everything else, writes
+// reads of a company, the agent of an e-mail address, and filtered pages of companies and
+// contacts (lists and searches, dropped by any change of their table). Everything else, writes
 // included, goes to svc. A nil Cache returns svc (the switch off).
 func (c *Cache) Services(svc codex.Services) codex.Services {
 	if c == nil {
@@ -174,6 +175,24 @@ func (s *companies) ChildrenByParents(ctx context.Context, parentIDs []int64, li
 		})
 }
 
+// pageTags returns the tags of a filtered page of table: its rows are known only after
+// the query, so any change of the table drops it (and of the company tree, for a filter
+// that reads it).
+func pageTags(table string, readsTree bool) func(int64) []string {
+	tags := []string{store.AnyTag(table), store.TableTag(table)}
+	if readsTree && table != "companies" {
+		tags = append(tags, store.AnyTag("companies"), store.TableTag("companies"))
+	}
+	return func(int64) []string { return tags }
+}
+
+// Companies serves a filtered page of companies (the lists, a search).
+func (s *companies) Companies(ctx context.Context, f codex.CompanyFilter, p codex.PageArgs) (*codex.Page[codex.Company], error) {
+	return one(s.c, "Companies", 0, argsOf(f, p), pageTags("companies", false), func() (*codex.Page[codex.Company], error) {
+		return s.CompanyService.Companies(ctx, f, p)
+	})
+}
+
 // The tree reads depend on every company (their rows are only known after the query).
 var treeTags = func(int64) []string { return []string{"companies.any", store.TableTag("companies")} }
 
@@ -198,6 +217,15 @@ func (s *companies) EffectiveSettings(ctx context.Context, id int64) (map[string
 type contacts struct {
 	codex.ContactService
 	c *Cache
+}
+
+// Contacts serves a filtered page of contacts (the assistant's search, the lists). A
+// company or subtree filter reads contact_companies, which counts as contacts; a subtree
+// filter reads the company tree too.
+func (s *contacts) Contacts(ctx context.Context, f codex.ContactFilter, p codex.PageArgs) (*codex.Page[codex.Contact], error) {
+	return one(s.c, "Contacts", 0, argsOf(f, p), pageTags("contacts", f.SubtreeOf != nil), func() (*codex.Page[codex.Contact], error) {
+		return s.ContactService.Contacts(ctx, f, p)
+	})
 }
 
 func (s *contacts) ContactsByIDs(ctx context.Context, ids []int64) ([]*codex.Contact, []error) {

@@ -2,15 +2,16 @@ package migrations
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // Change notifications for the read cache (package cache): on PostgreSQL, every statement
 // that changes a table the cache reads, whoever runs it (the API, the sync engine, the
 // seeder, a migration, psql), sends the tags of the rows it changed on the channel
-// codex_changes when it commits — old and new values of the key and parent columns, one
-// notification per statement (the transition tables), or the table's flush tag when the
-// tags would not fit a notification. Every replica's listener drops what they name. The
+// codex_changes when it commits — old and new values of the key and parent columns and
+// the table's "<table>.any" tag, one notification per statement (the transition tables),
+// or the table's flush tag when the tags would not fit a notification. Every replica's listener drops what they name. The
 // tags are those of store/changes.go, which computes them itself on SQLite (one process:
 // the store's own connections), so this migration changes nothing there.
 
@@ -26,7 +27,7 @@ type cacheTable struct {
 }
 
 var cacheTables = []cacheTable{
-	{name: "companies", tags: []string{"'companies#' || r.id", "'companies.parent#' || r.parent_id", "'companies.any'"}},
+	{name: "companies", tags: []string{"'companies#' || r.id", "'companies.parent#' || r.parent_id"}},
 	{name: "contacts", tags: []string{"'contacts#' || r.id", "'contacts.company#' || r.company_id"},
 		// A contact's own change reaches the lists of every company it serves.
 		extra: "SELECT 'contacts.company#' || cc.company_id FROM contact_companies AS cc WHERE cc.contact_id IN (SELECT id FROM s)"},
@@ -54,10 +55,12 @@ func cacheChangesPG() string {
 	var b strings.Builder
 	b.WriteString(cacheSendPG)
 	for _, t := range cacheTables {
-		flush := "table:" + t.name
+		flush, anyTag := "table:"+t.name, t.name+".any"
 		if t.name == "contact_companies" {
-			flush = "table:contacts"
+			flush, anyTag = "table:contacts", "contacts.any"
 		}
+		// Every change also sends the table's "any" tag (store.AnyTag).
+		t.tags = append(slices.Clip(t.tags), "'"+anyTag+"'")
 		sel := func(src string) string {
 			vals := make([]string, len(t.tags))
 			for i, e := range t.tags {

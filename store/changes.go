@@ -16,7 +16,7 @@ import (
 
 // Change tags name what a write changed, for the read cache (package cache): a row
 // ("contacts#42"), the rows of a parent ("assets.company#7"), the whole of a table
-// ("table:contacts"), or "companies.any" (any company changed: the tree reads). The
+// ("table:contacts"), or any row of a table ("companies.any": the tree reads, searches). The
 // PostgreSQL triggers of migration 20261203000018 send the same tags with NOTIFY; on
 // SQLite the store computes them from the pre-update hook of its own connections.
 //
@@ -39,6 +39,15 @@ func TableTag(table string) string {
 		table = "contacts"
 	}
 	return "table:" + table
+}
+
+// AnyTag is the tag every change of table sends (contact_companies counts as contacts):
+// what depends on rows no key can name, such as the tree reads and a search, uses it.
+func AnyTag(table string) string {
+	if table == "contact_companies" {
+		table = "contacts"
+	}
+	return table + ".any"
 }
 
 // EmailTag is the tag of the agent with an e-mail address: ASCII letters folded to lower
@@ -287,9 +296,7 @@ func (c *changeConn) preUpdate(d sqlite.SQLitePreUpdateData) {
 	if d.Op != sqlite3.SQLITE_DELETE {
 		add(d.New)
 	}
-	if d.TableName == "companies" {
-		c.pending["companies.any"] = struct{}{}
-	}
+	c.pending[AnyTag(d.TableName)] = struct{}{}
 }
 
 // rollback drops the tags of a rolled back transaction.
