@@ -75,8 +75,8 @@ func TestReadCacheThroughREST(t *testing.T) {
 
 func TestGCSettingsMakeRoomForTheCache(t *testing.T) {
 	cfg := config.Default()
-	if got := gcSettings(cfg).MemoryLimitMB; got != 112+32 {
-		t.Errorf("memory limit with the cache on = %d MiB; want 144", got)
+	if got := gcSettings(cfg).MemoryLimitMB; got != 112+48 {
+		t.Errorf("memory limit with the cache on = %d MiB; want 160", got)
 	}
 	cfg.Cache.Enabled = false
 	if got := gcSettings(cfg).MemoryLimitMB; got != 112 {

@@ -109,7 +109,7 @@ type Cache struct {
 	// Enabled turns the read cache on.
 	Enabled bool
 	// SizeMB bounds the cached values' estimated size in MiB; the Go memory limit is
-	// raised by half of it so that a full cache does not make the collector thrash.
+	// raised by three quarters of it so that a full cache does not make the collector thrash.
 	SizeMB int
 }
 
