@@ -540,18 +540,19 @@ func tuneGC(c config.Server, getenv func(string) string) {
 }
 
 // gcSettings are the [server] settings tuneGC applies: with the read cache on, the memory
-// limit is raised by three quarters of the cache's size. A full cache is live data the
-// collector cannot free, so the limit must grow or the collector runs all the time; but
-// under load the process fills its limit with garbage, and the resident size is the limit
-// plus the binary's pages (about 37 MB), so raising it by the whole cache would take a
-// replica past 200 MB. Measured at seed scale 2000, Q1 of random companies with the cache
-// full (bench/platform.sh q1r): raised by half (144 MiB), 575 req/s at 2.5 ms of CPU a
-// request (the collector ran all the time), RSS 180 MB; by three quarters (160 MiB), 684
-// req/s at 2.0 ms, RSS 194 MB; by the whole cache (176 MiB), RSS 211-216 MB.
+// limit is raised by one and a half times the cache's size. A full cache is live data the
+// collector cannot free (and its Go objects take more than their estimated weight), so
+// the limit must grow or the collector runs all the time; but under load the process
+// fills its limit with garbage, and the resident size is the limit plus the binary's
+// pages (about 37 MB). Measured at seed scale 2000 with the cache full (bench/platform.sh,
+// q1r then q2r and search): a 64 MB cache under a 160 MiB limit made the collector thrash
+// (q2r 276 req/s at 6.5 ms of CPU a request, slower than without the cache); a 32 MB cache
+// under the same limit, q2r 599 req/s at 3.0 ms, q1r 720, RSS 194-196 MB. So the default is
+// 32 MB and 112 + 48 MiB.
 func gcSettings(cfg *config.Config) config.Server {
 	s := cfg.Server
 	if cfg.Cache.Enabled && s.MemoryLimitMB > 0 {
-		s.MemoryLimitMB += cfg.Cache.SizeMB * 3 / 4
+		s.MemoryLimitMB += cfg.Cache.SizeMB * 3 / 2
 	}
 	return s
 }

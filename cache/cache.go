@@ -37,7 +37,7 @@ const slots = 1 << 16
 
 // Config configures a Cache.
 type Config struct {
-	// SizeMB bounds the estimated bytes of the cached values (default 64).
+	// SizeMB bounds the estimated bytes of the cached values (default 32).
 	SizeMB int
 	// SyncTimeout bounds how long a write waits for its own notification on
 	// PostgreSQL before it empties the cache instead (default 1 s).
@@ -96,7 +96,7 @@ type methodStats struct{ hits, misses, stale atomic.Uint64 }
 // New returns the cache of db and starts following its changes; Close stops it.
 func New(ctx context.Context, db *store.DB, cfg Config) (*Cache, error) {
 	if cfg.SizeMB <= 0 {
-		cfg.SizeMB = 64
+		cfg.SizeMB = 32
 	}
 	if cfg.SyncTimeout <= 0 {
 		cfg.SyncTimeout = time.Second

@@ -109,7 +109,7 @@ type Cache struct {
 	// Enabled turns the read cache on.
 	Enabled bool
 	// SizeMB bounds the cached values' estimated size in MiB; the Go memory limit is
-	// raised by three quarters of it so that a full cache does not make the collector thrash.
+	// raised by one and a half times it so that a full cache does not make the collector thrash.
 	SizeMB int
 }
 
@@ -286,7 +286,7 @@ func DefaultIn(dir string) *Config {
 		Scheduler: Scheduler{Enabled: true, Interval: 4 * time.Hour},
 		Sync:      Sync{AccountNumberFormat: "%06d", AccountNumberStart: 1},
 		Log:       Log{Format: "auto", Level: slog.LevelInfo},
-		Cache:     Cache{Enabled: true, SizeMB: 64},
+		Cache:     Cache{Enabled: true, SizeMB: 32},
 	}
 }
 

@@ -63,7 +63,7 @@ func TestDefaults(t *testing.T) {
 		{"gc_percent", c.Server.GCPercent, 400},
 		{"memory_limit_mb", c.Server.MemoryLimitMB, 112},
 		{"cache enabled", c.Cache.Enabled, true},
-		{"cache size_mb", c.Cache.SizeMB, 64},
+		{"cache size_mb", c.Cache.SizeMB, 32},
 	}
 	for _, tc := range checks {
 		if tc.got != tc.want {
