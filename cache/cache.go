@@ -35,6 +35,9 @@ import (
 // slots is the number of generation counters tags hash to.
 const slots = 1 << 16
 
+// readyWait bounds how long New waits for the LISTEN connection on PostgreSQL.
+const readyWait = 2 * time.Second
+
 // Config configures a Cache.
 type Config struct {
 	// SizeMB bounds the estimated bytes of the cached values (default 32).
@@ -67,8 +70,10 @@ type Cache struct {
 	waiters map[string]chan struct{}
 	nonce   atomic.Uint64
 
-	stop context.CancelFunc
-	done chan struct{}
+	stop  context.CancelFunc
+	done  chan struct{}
+	ready chan struct{} // closed when the change feed is first up
+	once  sync.Once
 	// afterLoad, set by tests, runs between a miss's query and the caching of its
 	// result (to commit a write there).
 	afterLoad func(method string)
@@ -112,7 +117,8 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Cache, error) {
 		return nil, err
 	}
 	c := &Cache{db: db, cfg: cfg, log: cfg.Logger, entries: entries, seed: maphash.MakeSeed(),
-		methods: map[string]*methodStats{}, waiters: map[string]chan struct{}{}, done: make(chan struct{})}
+		methods: map[string]*methodStats{}, waiters: map[string]chan struct{}{}, done: make(chan struct{}),
+		ready: make(chan struct{})}
 	for _, m := range Methods {
 		c.methods[m] = &methodStats{}
 	}
@@ -121,6 +127,14 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Cache, error) {
 	if db.Dialect() == "pg" {
 		db.AfterWrite(c.awaitWrite)
 		go c.listen(ctx)
+		// A server that has just started should serve from the cache at once: wait
+		// (briefly) for the LISTEN connection; if it is slow, the cache is bypassed
+		// until it is up.
+		select {
+		case <-c.ready:
+		case <-time.After(readyWait):
+			c.log.Warn("cache: change listener not up yet; the cache is bypassed until it is", "waited", readyWait)
+		}
 	} else {
 		db.OnChange(c.apply)
 		c.up.Store(true)

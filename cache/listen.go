@@ -57,6 +57,7 @@ func (c *Cache) listenOnce(ctx context.Context) error {
 	}
 	c.Flush()
 	c.up.Store(true)
+	c.once.Do(func() { close(c.ready) })
 	c.log.Info("cache: listening for changes", "channel", Channel)
 	pings := 0
 	for {
