@@ -32,22 +32,20 @@ var changeTables = map[string][]changeColumn{
 	"agents":            {{"email", "agents.email#"}},
 }
 
-// TableTag is the tag that flushes everything read from table (contact_companies counts
-// as contacts).
-func TableTag(table string) string {
-	if table == "contact_companies" {
-		table = "contacts"
-	}
-	return "table:" + table
-}
+// TableTag is the tag that flushes everything read from table.
+func TableTag(table string) string { return "table:" + tagTable(table) }
 
-// AnyTag is the tag every change of table sends (contact_companies counts as contacts):
-// what depends on rows no key can name, such as the tree reads and a search, uses it.
-func AnyTag(table string) string {
+// AnyTag is the tag every change of table sends: what depends on rows no key can name,
+// such as the tree reads and a search, uses it.
+func AnyTag(table string) string { return tagTable(table) + ".any" }
+
+// tagTable is the table a table's tags name: contact_companies counts as contacts (a
+// contact's assignments are part of what a contact list reads).
+func tagTable(table string) string {
 	if table == "contact_companies" {
-		table = "contacts"
+		return "contacts"
 	}
-	return table + ".any"
+	return table
 }
 
 // EmailTag is the tag of the agent with an e-mail address: ASCII letters folded to lower

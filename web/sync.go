@@ -80,14 +80,8 @@ func (u *UI) syncResolve(w http.ResponseWriter, r *http.Request) {
 // since, a run is in progress, resolved already) re-renders the sync centre saying why.
 func (u *UI) syncTakeUpstream(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := idParam(r)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	sa, ok := u.opts.Sync.(codex.SyncActions)
+	id, sa, ok := u.syncAction(w, r)
 	if !ok {
-		u.fail(w, r, codex.Errorf(codex.Unavailable, "no integration is configured"))
 		return
 	}
 	c, err := sa.TakeUpstream(ctx, id)
@@ -106,4 +100,21 @@ func (u *UI) syncTakeUpstream(w http.ResponseWriter, r *http.Request) {
 	default:
 		u.fail(w, r, err)
 	}
+}
+
+// syncAction is the preamble of an action on the path's {id} through the sync engine
+// (take upstream's value, assign a triage item): the id and the engine's actions, or a
+// written error and false.
+func (u *UI) syncAction(w http.ResponseWriter, r *http.Request) (int64, codex.SyncActions, bool) {
+	id, err := idParam(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return 0, nil, false
+	}
+	sa, ok := u.opts.Sync.(codex.SyncActions)
+	if !ok {
+		u.fail(w, r, codex.Errorf(codex.Unavailable, "no integration is configured"))
+		return 0, nil, false
+	}
+	return id, sa, true
 }

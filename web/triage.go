@@ -83,18 +83,13 @@ func (u *UI) loadTriage(ctx context.Context, q url.Values) (*triageData, error) 
 // asset. A refused assignment re-renders the list with the error at the item.
 func (u *UI) triageAssign(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := idParam(r)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	sa, ok := u.opts.Sync.(codex.SyncActions)
+	id, sa, ok := u.syncAction(w, r)
 	if !ok {
-		u.fail(w, r, codex.Errorf(codex.Unavailable, "no integration is configured"))
 		return
 	}
 	f := postedForm(r)
 	var companyID, assetID int64
+	var err error
 	if s := strings.TrimSpace(f.Get("asset")); s != "" {
 		assetID, err = strconv.ParseInt(s, 10, 64)
 		if err != nil {
